@@ -1,0 +1,1 @@
+"""Activities: every side effect of a sale (records, mail, work orders), dependencies injected."""

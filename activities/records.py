@@ -1,0 +1,48 @@
+"""Record activities: the audit trail of each step and the work order (OT), idempotent on retry."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from temporalio import activity
+
+from activities.inputs import (
+    IssueWorkOrderInput,
+    RecordEventInput,
+    VoidWorkOrderInput,
+    WorkOrderResult,
+)
+
+
+class SaleRecords(Protocol):
+    def record_event(self, event: RecordEventInput) -> bool:
+        """Stores the event unless its id is already stored; True when written now."""
+        ...
+
+    def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:
+        """Issues the sale's OT, or returns the one already issued to it."""
+        ...
+
+    def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult: ...
+
+
+class RecordActivities:
+    """Writes the sale's durable record through an injected store (files now, SQL later)."""
+
+    def __init__(self, records: SaleRecords) -> None:
+        self._records = records
+
+    @activity.defn
+    def record_event(self, event: RecordEventInput) -> bool:
+        """Appends one event (step change, action, refusal) to the sale's record."""
+        return self._records.record_event(event)
+
+    @activity.defn
+    def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:
+        """Issues the work order (OT) once per sale."""
+        return self._records.issue_work_order(inp)
+
+    @activity.defn
+    def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult:
+        """Voids the sale's OT when the sale is cancelled."""
+        return self._records.void_work_order(inp)

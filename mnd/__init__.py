@@ -1,0 +1,1 @@
+"""Mi Negocio Digital sale orchestrator: domain, adapters and entry-point helpers."""

@@ -1,0 +1,69 @@
+"""Field types whose validation errors speak Spanish (every rule of PROCESS.md on a single value)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BeforeValidator
+
+MAX_DESCRIPTION_WORDS = 20
+
+
+def _email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"correo electrónico no válido: «{value}»") from exc
+
+
+def _phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "CO")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"teléfono no válido: «{value}»") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"teléfono no válido para Colombia: «{value}»")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("no puede estar vacío")
+    return value
+
+
+def _short_description(value: str) -> str:
+    words = len(value.split())
+    if words > MAX_DESCRIPTION_WORDS:
+        raise ValueError(
+            f"la descripción tiene {words} palabras; el máximo es {MAX_DESCRIPTION_WORDS}"
+        )
+    return value
+
+
+def _positive_price(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError(f"el precio debe ser mayor que 0 COP (recibido: {value})")
+    return value
+
+
+def _jpg_name(value: str) -> str:
+    if not value.lower().endswith((".jpg", ".jpeg")):
+        raise ValueError(f"la imagen debe ser JPG: «{value}»")
+    return value
+
+
+def _to_str(value: object) -> object:
+    return str(value) if isinstance(value, int | float) else value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Phone = Annotated[str, BeforeValidator(_to_str), AfterValidator(_phone)]
+NonBlank = Annotated[str, AfterValidator(_not_blank)]
+ShortDescription = Annotated[str, AfterValidator(_not_blank), AfterValidator(_short_description)]
+PriceCOP = Annotated[Decimal, AfterValidator(_positive_price)]
+JpgFileName = Annotated[str, AfterValidator(_not_blank), AfterValidator(_jpg_name)]

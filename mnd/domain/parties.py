@@ -1,0 +1,63 @@
+"""The people on a sale: the client, the consultant, and whoever acts on a step."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from stdnum.co import nit
+from stdnum.exceptions import ValidationError as StdnumError
+
+from mnd.domain.fields import Email, NonBlank, Phone
+from mnd.domain.roles import Role
+
+
+class DocumentType(StrEnum):
+    NIT = "NIT"
+    CC = "CC"
+    CE = "CE"
+
+
+class Consultant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: NonBlank
+    name: NonBlank
+    email: Email
+
+
+class Client(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    legal_name: NonBlank
+    document_type: DocumentType
+    document_number: NonBlank
+    contact_name: NonBlank
+    email: Email
+    phone: Phone
+
+    @model_validator(mode="after")
+    def _check_document(self) -> Client:
+        if self.document_type is DocumentType.NIT:
+            try:
+                self.document_number = nit.format(nit.validate(self.document_number))
+            except StdnumError as exc:
+                raise ValueError(
+                    f"NIT no válido: «{self.document_number}» (revise el dígito de verificación)"
+                ) from exc
+        elif not self.document_number.isdigit() or not 3 <= len(self.document_number) <= 15:
+            raise ValueError(
+                f"número de documento {self.document_type.value} no válido: "
+                f"«{self.document_number}» (solo dígitos)"
+            )
+        return self
+
+
+class Actor(BaseModel):
+    """Who performs an action: a staff member (or the client) and the role they act in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: NonBlank
+    role: Role
+    name: str | None = None

@@ -1,0 +1,90 @@
+"""The process profile: every duration a sale obeys. Passed to the workflow when the sale opens,
+so a running sale keeps the rules it started with."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import holidays
+from pydantic import BaseModel, Field
+
+from mnd.domain.steps import StepId
+
+
+class CalendarKind(StrEnum):
+    CALENDAR = "calendar"
+    BUSINESS_CO = "business_co"
+
+
+_DAY = timedelta(days=1)
+
+
+class ProcessProfile(BaseModel):
+    name: str = "seed"
+    calendar: CalendarKind = CalendarKind.CALENDAR
+    client_verification_min: timedelta = Field(default=_DAY, description="Paso 5, mínimo")
+    contract_number_min: timedelta = Field(default=_DAY, description="Paso 6, consecutivo")
+    document_validation_min: timedelta = Field(default=2 * _DAY, description="Paso 7, por ronda")
+    ally_delivery_estimate: timedelta = Field(default=timedelta(minutes=30))
+    ally_delivery_escalation: timedelta = Field(default=timedelta(hours=4))
+    client_approval_reminder_every: timedelta = Field(default=_DAY)
+    client_approval_escalation: timedelta = Field(default=3 * _DAY)
+    max_client_reminders: int = Field(default=5, ge=0)
+    # SLA targets per step (interpretation: the seed gives minimums, not targets).
+    step_sla: dict[StepId, timedelta] = Field(
+        default_factory=lambda: {
+            StepId.TEMPLATE_SELECTION: _DAY,
+            StepId.BUSINESS_TYPE: _DAY,
+            StepId.PRODUCT_INFORMATION: 2 * _DAY,
+            StepId.CLIENT_VERIFICATION: 2 * _DAY,
+            StepId.CONTRACT: 3 * _DAY,
+            StepId.DOCUMENT_VALIDATION: 3 * _DAY,
+            StepId.PURCHASE_FORM: _DAY,
+            StepId.PIECE_DELIVERY: timedelta(hours=4),
+            StepId.CLIENT_APPROVAL: 3 * _DAY,
+            StepId.PROVISIONING_CALL: 2 * _DAY,
+            StepId.WORK_ORDER_CLOSURE: 2 * _DAY,
+        }
+    )
+
+    def deadline(self, start: datetime, duration: timedelta) -> datetime:
+        """`start + duration`, counting only Colombian business days when the profile asks."""
+        if self.calendar is CalendarKind.CALENDAR or duration % _DAY:
+            return start + duration
+        return add_business_days(start, duration // _DAY)
+
+    def sla_due(self, step: StepId, start: datetime) -> datetime | None:
+        sla = self.step_sla.get(step)
+        return None if sla is None else self.deadline(start, sla)
+
+
+def add_business_days(start: datetime, days: int) -> datetime:
+    """Moves forward `days` working days (no weekends, no Colombian national holidays)."""
+    co_holidays = holidays.country_holidays("CO", years=range(start.year, start.year + 2))
+    current = start
+    while days > 0:
+        current += _DAY
+        if current.weekday() < 5 and current.date() not in co_holidays:
+            days -= 1
+    return current
+
+
+SEED_PROFILE = ProcessProfile()
+
+
+def fast_profile() -> ProcessProfile:
+    """Seconds instead of days, for demos: same shape as the seed profile."""
+    second = timedelta(seconds=1)
+    return ProcessProfile(
+        name="fast",
+        client_verification_min=2 * second,
+        contract_number_min=2 * second,
+        document_validation_min=3 * second,
+        ally_delivery_estimate=5 * second,
+        ally_delivery_escalation=10 * second,
+        client_approval_reminder_every=5 * second,
+        client_approval_escalation=15 * second,
+        max_client_reminders=2,
+        step_sla={step: 30 * second for step in StepId if step is not StepId.CYCLE_CLOSURE},
+    )

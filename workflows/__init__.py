@@ -1,0 +1,1 @@
+"""Temporal workflows: one long-running `SaleWorkflow` per Mi Negocio Digital sale."""
