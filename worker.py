@@ -52,7 +52,7 @@ def build_worker(
         workflows=[SaleWorkflow],
         activities=[
             notifications.send_email,
-            records.record_event,
+            records.record_events,
             records.issue_work_order,
             records.void_work_order,
         ],

@@ -69,6 +69,12 @@ class RecordEventInput(BaseModel):
     projection: SaleProjection
 
 
+class RecordEventsInput(BaseModel):
+    """The events queued since the last call, in order (one activity per batch, not per event)."""
+
+    events: list[RecordEventInput]
+
+
 class IssueWorkOrderInput(BaseModel):
     sale_id: str
     contract_number: str | None

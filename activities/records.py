@@ -9,6 +9,7 @@ from temporalio import activity
 from activities.inputs import (
     IssueWorkOrderInput,
     RecordEventInput,
+    RecordEventsInput,
     VoidWorkOrderInput,
     WorkOrderResult,
 )
@@ -33,9 +34,9 @@ class RecordActivities:
         self._records = records
 
     @activity.defn
-    def record_event(self, event: RecordEventInput) -> bool:
-        """Appends one event (step change, action, refusal) to the sale's record."""
-        return self._records.record_event(event)
+    def record_events(self, batch: RecordEventsInput) -> int:
+        """Appends events (step changes, actions, refusals) to the sale's record; returns how many were new."""
+        return sum(self._records.record_event(event) for event in batch.events)
 
     @activity.defn
     def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:

@@ -25,6 +25,9 @@ __all__ = ["demo_content", "demo_documents", "demo_sale", "drive_sale", "format_
 
 StepCallback = Callable[[StepRecord], None]
 
+# Refusals that only mean the poll was stale: the sale moved on (or closed) meanwhile.
+_STALE = {RefusalKind.WRONG_STEP.value, RefusalKind.CLOSED.value}
+
 
 def format_step(record: StepRecord) -> str:
     """`✔  5/13 client_verification · Verificación del cliente en CRM (2.1 s)`."""
@@ -97,7 +100,7 @@ async def _send(
         await handle.execute_update(name, payload, result_type=SaleState)
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
-        if isinstance(cause, ApplicationError) and cause.type == RefusalKind.WRONG_STEP.value:
+        if isinstance(cause, ApplicationError) and cause.type in _STALE:
             return False
         raise
     except RPCError:

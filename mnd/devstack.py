@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import socket
 import sys
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +41,17 @@ def temporal_binary() -> str:
             "No se encontró el binario «temporal». Instale las dependencias con `make .venv`."
         )
     return found
+
+
+def port_in_use(port: int) -> bool:
+    """True when something already listens on the port (another dev server, a second stack)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 async def start_server(settings: Settings, in_memory: bool) -> WorkflowEnvironment:
@@ -77,17 +89,18 @@ async def main(argv: list[str] | None = None) -> int:
     """Starts the stack, runs the demo sale, and stops everything on exit, Ctrl-C or SIGTERM."""
     args = parse_args(argv)
     settings = get_settings()
-    stop = asyncio.Event()
-    stop_on_signals(stop)
-    try:
-        env = await start_server(settings, args.in_memory)
-    except RuntimeError as exc:
+    # Checked first: the SDK would otherwise connect to whatever server holds the port.
+    busy = [p for p in (settings.dev_server_port, settings.ui_port) if port_in_use(p)]
+    if busy:
         print(
-            f"No se pudo iniciar el servidor Temporal en el puerto {settings.dev_server_port} "
-            f"(¿otro proceso lo usa? cambie MND_DEV_SERVER_PORT y MND_UI_PORT): {exc}",
+            f"Puerto en uso: {', '.join(map(str, busy))} (¿otro servidor Temporal u otro stack "
+            "activo?). Deténgalo, o cambie MND_DEV_SERVER_PORT y MND_UI_PORT.",
             file=sys.stderr,
         )
         return 1
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    env = await start_server(settings, args.in_memory)
     try:
         with ThreadPoolExecutor(settings.activity_threads, "mnd-activity") as executor:
             async with build_worker(env.client, settings, executor):
@@ -113,7 +126,12 @@ async def _until_stopped(demo: Coroutine[Any, Any, SaleSummary], stop: asyncio.E
         demo_task.cancel()
         print("\nInterrumpido antes de terminar la venta de demostración.")
         return 130
-    return 0 if demo_task.result().status is SaleStatus.COMPLETED else 1
+    try:
+        summary = demo_task.result()
+    except TimeoutError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0 if summary.status is SaleStatus.COMPLETED else 1
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

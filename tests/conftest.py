@@ -26,6 +26,19 @@ def server_binary(name: str) -> str:
     return found
 
 
+async def register_search_attributes(env: WorkflowEnvironment) -> None:
+    """The time-skipping server has no `search_attributes=` option and rejects unknown ones,
+    which would make the workflow task retry forever: register them before any sale starts."""
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS
+            },
+        )
+    )
+
+
 @pytest_asyncio.fixture(scope="session")
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """The Java time-skipping test server, with the sale's search attributes registered."""

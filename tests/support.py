@@ -61,7 +61,7 @@ async def running_worker(client: Client, root: Path, **worker_kw: Any) -> AsyncI
             workflows=[SaleWorkflow],
             activities=[
                 notifications.send_email,
-                records.record_event,
+                records.record_events,
                 records.issue_work_order,
                 records.void_work_order,
             ],

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         IssueWorkOrderInput,
         Recipient,
         RecordEventInput,
+    RecordEventsInput,
         SaleProjection,
         SendEmailInput,
         VoidWorkOrderInput,
@@ -155,19 +156,21 @@ class SaleRuntime:
         )
 
     async def drain_events(self) -> None:
-        """Records events one by one, in order, until the sale closes and the queue is empty."""
+        """Records queued events in order, a batch per activity, until the sale closes."""
         while True:
             await workflow.wait_condition(lambda: bool(self._events) or self.closing)
             if not self._events:
                 return
+            batch = list(self._events)
             await workflow.execute_activity_method(
-                RecordActivities.record_event,
-                self._events[0],
+                RecordActivities.record_events,
+                RecordEventsInput(events=batch),
                 start_to_close_timeout=_TIMEOUT,
                 retry_policy=_RETRY,
-                summary=f"Registro: {self._events[0].kind}",
+                summary=f"Registro de {len(batch)} evento(s)",
             )
-            self._events.pop(0)
+            # Events queued while the activity ran stay for the next batch.
+            del self._events[: len(batch)]
 
     def projection(self) -> SaleProjection:
         s = self.s

@@ -12,6 +12,7 @@ import pytest
 from activities.inputs import (
     IssueWorkOrderInput,
     RecordEventInput,
+    RecordEventsInput,
     SaleProjection,
     VoidWorkOrderInput,
 )
@@ -126,7 +127,8 @@ def test_void_work_order_is_idempotent(tmp_path: Path) -> None:
 
 def test_record_activities_use_the_folder(tmp_path: Path) -> None:
     activities = RecordActivities(FolderRecords(tmp_path))
-    assert activities.record_event(_event("S-1", 1)) is True
-    assert activities.record_event(_event("S-1", 1)) is False
+    batch = RecordEventsInput(events=[_event("S-1", 1), _event("S-1", 2)])
+    assert activities.record_events(batch) == 2
+    assert activities.record_events(batch) == 0  # a retried batch writes nothing twice
     inp = IssueWorkOrderInput(sale_id="S-1", contract_number=None, issued_at=AT)
     assert activities.issue_work_order(inp) == activities.issue_work_order(inp)

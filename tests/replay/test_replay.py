@@ -1,0 +1,34 @@
+"""Every committed history replays on the current code: a change that would break a running sale
+fails here (regenerate with `python -m tests.histories.record` only on purpose)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.sale import SaleWorkflow
+from workflows.sandbox import sale_workflow_runner
+
+HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
+
+
+def test_histories_cover_every_branch() -> None:
+    names = {p.stem for p in HISTORIES}
+    assert len(names) >= 5
+    assert {"happy_path", "route_rr", "route_create_in_onyx", "documents_rejected"} <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"sale-{path.stem}", path.read_text())
+    replayer = Replayer(
+        workflows=[SaleWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=sale_workflow_runner(),
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

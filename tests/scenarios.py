@@ -1,0 +1,117 @@
+"""Whole sales, one per branch of the process: recorded as histories and replayed on every run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.domain import actions as a
+from mnd.domain.roles import Role
+from mnd.domain.steps import StepId
+from tests import factories as f
+from tests.support import Sale
+from tests.workflow import steps
+
+Scenario = Callable[[Sale, WorkflowEnvironment], Awaitable[None]]
+
+
+async def finish_from_provisioning_call(sale: Sale) -> None:
+    await sale.act("record_call", f.call())
+    state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+    await sale.act("confirm_work_order_closure", steps.closure(state))
+    await sale.handle.result()
+
+
+async def finish_from_contract(sale: Sale, env: WorkflowEnvironment) -> None:
+    await sale.act("assign_contract_number", a.AssignContractNumberInput(actor=f.actor(Role.PROVISIONING), contract_number="CT-1"))
+    await steps.submit_documents(sale)
+    await env.sleep(timedelta(days=1, minutes=1))
+    await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    await sale.act("approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT)))
+    await env.sleep(timedelta(days=2, minutes=1))
+    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    await sale.act("submit_purchase_form", steps.purchase_form(state))
+    await sale.wait_step(StepId.PIECE_DELIVERY)
+    await sale.act("deliver_piece", steps.delivery())
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
+    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await finish_from_provisioning_call(sale)
+
+
+async def happy_path(sale: Sale, env: WorkflowEnvironment) -> None:
+    await steps.to_contract(sale, env)
+    await finish_from_contract(sale, env)
+
+
+async def route_rr(sale: Sale, env: WorkflowEnvironment) -> None:
+    await steps.to_contract(sale, env, in_onyx=False, in_rr=True)
+    await finish_from_contract(sale, env)
+
+
+async def route_create_in_onyx(sale: Sale, env: WorkflowEnvironment) -> None:
+    await steps.to_contract(sale, env, in_onyx=False, in_rr=False)
+    await finish_from_contract(sale, env)
+
+
+async def documents_rejected(sale: Sale, env: WorkflowEnvironment) -> None:
+    await steps.to_document_validation(sale, env)
+    rejection = a.RejectDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT), rejections=[{"kind": "rut", "reason": "vencido"}])  # type: ignore[list-item]
+    await sale.act("reject_documents", rejection)
+    await sale.wait_step(StepId.CONTRACT)
+    await steps.submit_documents(sale)
+    await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    await sale.act("approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT)))
+    await env.sleep(timedelta(days=2, minutes=1))
+    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    await sale.act("submit_purchase_form", steps.purchase_form(state))
+    await sale.wait_step(StepId.PIECE_DELIVERY)
+    await sale.act("deliver_piece", steps.delivery())
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
+    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await finish_from_provisioning_call(sale)
+
+
+async def corrections_and_reminders(sale: Sale, env: WorkflowEnvironment) -> None:
+    await steps.to_piece_delivery(sale, env)
+    await env.sleep(timedelta(hours=5))  # the ally's reminder and escalation fire
+    await sale.act("deliver_piece", steps.delivery())
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await env.sleep(timedelta(days=3, hours=1))  # client reminders and the escalation
+    await sale.act("request_corrections", a.RequestCorrectionsInput(actor=f.actor(Role.CLIENT), comments="Otro color"))
+    await sale.wait_step(StepId.PIECE_DELIVERY)
+    await sale.act("deliver_piece", steps.delivery())
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.PRODUCTION)))
+    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await finish_from_provisioning_call(sale)
+
+
+async def failed_calls_and_signals(sale: Sale, env: WorkflowEnvironment) -> None:
+    await sale.signal("select_template", {"actor": {"id": "x", "role": "ally"}, "template_id": "td_moda"})
+    await steps.to_provisioning_call(sale, env)
+    await sale.act("record_call", f.call(reached=False))
+    await sale.wait_for(lambda s: "intento 1" in s.waiting_for)
+    await sale.act("record_call", f.call(failing=("app", "dash")))
+    await sale.wait_for(lambda s: "intento 2" in s.waiting_for)
+    await finish_from_provisioning_call(sale)
+
+
+async def cancelled_after_work_order(sale: Sale, env: WorkflowEnvironment) -> None:
+    await steps.to_piece_delivery(sale, env)
+    await sale.act("cancel_sale", a.CancelSaleInput(actor=f.actor(Role.SUPERVISOR, "sup-1"), reason="El cliente desistió"))
+    await sale.handle.result()
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "happy_path": happy_path,
+    "route_rr": route_rr,
+    "route_create_in_onyx": route_create_in_onyx,
+    "documents_rejected": documents_rejected,
+    "corrections_and_reminders": corrections_and_reminders,
+    "failed_calls_and_signals": failed_calls_and_signals,
+    "cancelled_after_work_order": cancelled_after_work_order,
+}
