@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
@@ -22,16 +21,7 @@ from mnd.notify.render import JinjaRenderer
 from mnd.settings import Settings, get_settings
 from mnd.temporal_client import connect
 from workflows.sale import SaleWorkflow
-
-# Libraries the domain models call lazily while validating (email and phone checks, holiday
-# tables): passed through so the sandbox does not re-import them on every workflow run.
-SANDBOX_PASSTHROUGH = ("email_validator", "idna", "phonenumbers", "stdnum", "holidays")
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The default sandbox, with the domain's validation libraries passed through."""
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(*SANDBOX_PASSTHROUGH)
-    return SandboxedWorkflowRunner(restrictions=restrictions)
+from workflows.sandbox import sale_workflow_runner
 
 
 def build_worker(
@@ -57,7 +47,7 @@ def build_worker(
             records.void_work_order,
         ],
         activity_executor=executor,
-        workflow_runner=workflow_runner(),
+        workflow_runner=sale_workflow_runner(),
         # No more concurrent activities than threads, or tasks would queue inside the worker.
         max_concurrent_activities=settings.activity_threads,
         # On shutdown, running activities (a mail being written) get this long to finish.

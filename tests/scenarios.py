@@ -25,11 +25,16 @@ async def finish_from_provisioning_call(sale: Sale) -> None:
 
 
 async def finish_from_contract(sale: Sale, env: WorkflowEnvironment) -> None:
-    await sale.act("assign_contract_number", a.AssignContractNumberInput(actor=f.actor(Role.PROVISIONING), contract_number="CT-1"))
+    await sale.act(
+        "assign_contract_number",
+        a.AssignContractNumberInput(actor=f.actor(Role.PROVISIONING), contract_number="CT-1"),
+    )
     await steps.submit_documents(sale)
     await env.sleep(timedelta(days=1, minutes=1))
     await sale.wait_step(StepId.DOCUMENT_VALIDATION)
-    await sale.act("approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT)))
+    await sale.act(
+        "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
+    )
     await env.sleep(timedelta(days=2, minutes=1))
     state = await sale.wait_step(StepId.PURCHASE_FORM)
     await sale.act("submit_purchase_form", steps.purchase_form(state))
@@ -58,12 +63,16 @@ async def route_create_in_onyx(sale: Sale, env: WorkflowEnvironment) -> None:
 
 async def documents_rejected(sale: Sale, env: WorkflowEnvironment) -> None:
     await steps.to_document_validation(sale, env)
-    rejection = a.RejectDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT), rejections=[{"kind": "rut", "reason": "vencido"}])  # type: ignore[list-item]
+    rejection = a.RejectDocumentsInput(
+        actor=f.actor(Role.COMMERCIAL_SUPPORT), rejections=[{"kind": "rut", "reason": "vencido"}]
+    )  # type: ignore[list-item]
     await sale.act("reject_documents", rejection)
     await sale.wait_step(StepId.CONTRACT)
     await steps.submit_documents(sale)
     await sale.wait_step(StepId.DOCUMENT_VALIDATION)
-    await sale.act("approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT)))
+    await sale.act(
+        "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
+    )
     await env.sleep(timedelta(days=2, minutes=1))
     state = await sale.wait_step(StepId.PURCHASE_FORM)
     await sale.act("submit_purchase_form", steps.purchase_form(state))
@@ -81,7 +90,10 @@ async def corrections_and_reminders(sale: Sale, env: WorkflowEnvironment) -> Non
     await sale.act("deliver_piece", steps.delivery())
     await sale.wait_step(StepId.CLIENT_APPROVAL)
     await env.sleep(timedelta(days=3, hours=1))  # client reminders and the escalation
-    await sale.act("request_corrections", a.RequestCorrectionsInput(actor=f.actor(Role.CLIENT), comments="Otro color"))
+    await sale.act(
+        "request_corrections",
+        a.RequestCorrectionsInput(actor=f.actor(Role.CLIENT), comments="Otro color"),
+    )
     await sale.wait_step(StepId.PIECE_DELIVERY)
     await sale.act("deliver_piece", steps.delivery())
     await sale.wait_step(StepId.CLIENT_APPROVAL)
@@ -91,7 +103,9 @@ async def corrections_and_reminders(sale: Sale, env: WorkflowEnvironment) -> Non
 
 
 async def failed_calls_and_signals(sale: Sale, env: WorkflowEnvironment) -> None:
-    await sale.signal("select_template", {"actor": {"id": "x", "role": "ally"}, "template_id": "td_moda"})
+    await sale.signal(
+        "select_template", {"actor": {"id": "x", "role": "ally"}, "template_id": "td_moda"}
+    )
     await steps.to_provisioning_call(sale, env)
     await sale.act("record_call", f.call(reached=False))
     await sale.wait_for(lambda s: "intento 1" in s.waiting_for)
@@ -102,7 +116,10 @@ async def failed_calls_and_signals(sale: Sale, env: WorkflowEnvironment) -> None
 
 async def cancelled_after_work_order(sale: Sale, env: WorkflowEnvironment) -> None:
     await steps.to_piece_delivery(sale, env)
-    await sale.act("cancel_sale", a.CancelSaleInput(actor=f.actor(Role.SUPERVISOR, "sup-1"), reason="El cliente desistió"))
+    await sale.act(
+        "cancel_sale",
+        a.CancelSaleInput(actor=f.actor(Role.SUPERVISOR, "sup-1"), reason="El cliente desistió"),
+    )
     await sale.handle.result()
 
 

@@ -16,18 +16,12 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Worker
 
-from activities.notifications import NotificationActivities
-from activities.records import RecordActivities
-from mnd.adapters.outbox_folder import FolderOutbox
-from mnd.adapters.records_folder import FolderRecords
 from mnd.domain.sale import OpenSaleInput, SaleState, SaleSummary, workflow_id_for
 from mnd.domain.steps import StepId
-from mnd.notify.directory import StaticDirectory
-from mnd.notify.render import JinjaRenderer
+from mnd.settings import Settings
+from worker import build_worker
 from workflows.sale import SaleWorkflow
-from workflows.sandbox import sale_workflow_runner
 
 
 @dataclass
@@ -47,28 +41,12 @@ class Stack:
 
 
 @asynccontextmanager
-async def running_worker(client: Client, root: Path, **worker_kw: Any) -> AsyncIterator[Stack]:
-    """A worker on a fresh task queue, with the real file outbox and records under `root`."""
-    stack = Stack(client, f"tq-{uuid.uuid4()}", root / "outbox", root / "records")
-    notifications = NotificationActivities(
-        JinjaRenderer(), StaticDirectory(), FolderOutbox(stack.outbox)
-    )
-    records = RecordActivities(FolderRecords(stack.records))
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        async with Worker(
-            client,
-            task_queue=stack.task_queue,
-            workflows=[SaleWorkflow],
-            activities=[
-                notifications.send_email,
-                records.record_events,
-                records.issue_work_order,
-                records.void_work_order,
-            ],
-            activity_executor=pool,
-            workflow_runner=sale_workflow_runner(),
-            **worker_kw,
-        ):
+async def running_worker(client: Client, root: Path, **settings: Any) -> AsyncIterator[Stack]:
+    """The real worker (as `worker.py` builds it) on a fresh task queue, its files under `root`."""
+    config = Settings(data_dir=root, task_queue=f"tq-{uuid.uuid4()}", **settings)
+    stack = Stack(client, config.task_queue, config.outbox_dir, config.records_dir)
+    with ThreadPoolExecutor(max_workers=config.activity_threads) as pool:
+        async with build_worker(client, config, activity_executor=pool):
             yield stack
 
 

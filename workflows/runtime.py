@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         IssueWorkOrderInput,
         Recipient,
         RecordEventInput,
-    RecordEventsInput,
+        RecordEventsInput,
         SaleProjection,
         SendEmailInput,
         VoidWorkOrderInput,
