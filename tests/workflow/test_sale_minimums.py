@@ -94,3 +94,23 @@ async def test_business_day_profile_skips_weekend(
         assert state.min_until is not None and state.min_until.weekday() < 5
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         await sale.handle.result()
+
+
+async def test_current_details_name_the_step_and_the_wait(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    from temporalio.api.sdk.v1 import WorkflowMetadata
+
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("DETAILS-1"))
+        await steps.to_client_verification(sale)
+        meta = await sale.handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        details = meta.current_details
+        assert "Verificación del cliente en CRM" in details and "Minería de Datos" in details
+        assert "Vence:" in details and "Mínimo hasta:" in details
+        assert {d.name for d in meta.definition.update_definitions} >= {
+            "select_template",
+            "cancel_sale",
+        }
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
