@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -48,6 +48,8 @@ class SaleProjection(BaseModel):
     crm_route: str | None
     contract_number: str | None
     work_order_number: str | None
+    work_order_status: str | None = None
+    billing_start_date: date | None = None
     due_at: datetime | None
     min_until: datetime | None
     opened_at: datetime

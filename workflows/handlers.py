@@ -49,7 +49,7 @@ class SaleActionHandlers:
 
     _s: SaleState
 
-    def _after_action(self, entry: LogEntry) -> None:
+    def _after_action(self, entry: LogEntry, payload: dict[str, Any]) -> None:
         """Hook: the workflow refreshes what the UI shows and records the event."""
         raise NotImplementedError
 
@@ -78,7 +78,8 @@ class SaleActionHandlers:
         current = self._s.steps[-1] if self._s.steps else None
         if current is not None and parsed.actor.id not in current.actors:
             current.actors.append(parsed.actor.id)
-        self._after_action(entry)
+        # The record keeps what was submitted (metadata only: files live in storage).
+        self._after_action(entry, parsed.model_dump(mode="json", exclude={"actor"}))
         return self._s
 
     def _accept_signal(self, name: str, payload: Any) -> None:
@@ -96,7 +97,7 @@ class SaleActionHandlers:
             )
             self._s.log.append(entry)
             workflow.logger.warning("Señal rechazada %s: %s", name, refused.message)
-            self._after_action(entry)
+            self._after_action(entry, {})
 
     @workflow.query
     def state(self) -> SaleState:

@@ -187,6 +187,8 @@ class SaleRuntime:
             crm_route=s.crm.route.value if s.crm else None,
             contract_number=s.contract_number,
             work_order_number=s.work_order.number if s.work_order else None,
+            work_order_status=s.work_order.status.value if s.work_order else None,
+            billing_start_date=s.work_order.billing_start_date if s.work_order else None,
             due_at=s.due_at,
             min_until=s.min_until,
             opened_at=s.opened_at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from temporalio import workflow
 
@@ -56,8 +57,9 @@ class SaleWorkflow(SaleSteps, SaleActionHandlers):
         await recorder
         return self._rt.summary()
 
-    def _after_action(self, entry: LogEntry) -> None:
-        self._rt.event("action" if entry.accepted else "action_refused", entry=entry)
+    def _after_action(self, entry: LogEntry, payload: dict[str, Any]) -> None:
+        kind = "action" if entry.accepted else "action_refused"
+        self._rt.event(kind, entry=entry, data={"action": entry.action, "payload": payload})
         self._rt.refresh()
 
     async def _until(self, ready: Callable[[], bool], min_until: datetime | None = None) -> None:
