@@ -43,6 +43,22 @@ class Settings(BaseSettings):
     dev_db_file: Path | None = Field(
         default=None, description="Dev server SQLite file; default <data_dir>/temporal.db"
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the records; default sqlite:///<data_dir>/mnd.sqlite3. "
+        "Production: postgresql+psycopg://user:password@host:5432/mnd",
+    )
+    db_auto_migrate: bool = Field(
+        default=True, description="Run `alembic upgrade head` when the worker or a tool starts"
+    )
+    smtp_host: str | None = Field(
+        default=None, description="Unset: messages stay in the outbox table (no delivery)"
+    )
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 30.0
 
     @field_validator(
         "mailbox_data_mining",
@@ -83,6 +99,11 @@ class Settings(BaseSettings):
     @property
     def records_dir(self) -> Path:
         return self.data_dir / "records"
+
+    @property
+    def db_url(self) -> str:
+        """The records database: the configured URL, or the embedded SQLite file."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'mnd.sqlite3'}"
 
     @property
     def dev_db_path(self) -> Path:

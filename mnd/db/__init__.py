@@ -1,0 +1,1 @@
+"""Persistence: the SQL record of every sale, step, document, work order and message."""
