@@ -8,7 +8,7 @@ the SDK would report in English or drop silently.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -21,13 +21,21 @@ with workflow.unsafe.imports_passed_through():
     from mnd.domain.sale import LogEntry, SaleState
 
 
+class _Actions(Protocol):
+    """What the generated handlers call; defined first so their type hints resolve."""
+
+    def _accept(self, name: str, payload: Any, via: str) -> SaleState: ...
+    def _check_or_raise(self, name: str, payload: Any) -> Any: ...
+    def _accept_signal(self, name: str, payload: Any) -> None: ...
+
+
 def _update(name: str) -> Any:
     spec = ACTIONS[name]
 
-    def handler(self: Any, payload: dict[str, Any]) -> SaleState:
+    def handler(self: _Actions, payload: dict[str, Any]) -> SaleState:
         return self._accept(name, payload, via="update")
 
-    def validator(self: Any, payload: dict[str, Any]) -> None:
+    def validator(self: _Actions, payload: dict[str, Any]) -> None:
         self._check_or_raise(name, payload)
 
     handler.__name__ = handler.__qualname__ = name
@@ -37,7 +45,7 @@ def _update(name: str) -> Any:
 
 
 def _signal(name: str) -> Any:
-    def handler(self: Any, payload: Any) -> None:
+    def handler(self: _Actions, payload: Any) -> None:
         self._accept_signal(name, payload)
 
     handler.__name__ = handler.__qualname__ = f"{name}_signal"

@@ -112,7 +112,7 @@ class SaleRuntime:
             sa.STATUS.name: s.status.value,
         }
         updates = [
-            key.value_set(values[key.name]) if values[key.name] else key.value_unset()  # type: ignore[attr-defined]
+            key.value_set(values[key.name]) if values[key.name] else key.value_unset()
             for key in sa.ALL_KEYS
             if self._shown.get(key.name, "<unset>") != values[key.name]
         ]
