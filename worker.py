@@ -5,34 +5,53 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
-from mnd.adapters.outbox_folder import FolderOutbox
-from mnd.adapters.records_folder import FolderRecords
+from mnd.adapters.outbox_sql import SqlOutbox
+from mnd.adapters.records_sql import SqlRecords
+from mnd.db.engine import open_database, session_factory
 from mnd.entrypoint import run_main
+from mnd.mail.smtp import SmtpSender
 from mnd.notify.directory import StaticDirectory
 from mnd.notify.render import JinjaRenderer
 from mnd.settings import Settings, get_settings
-from mnd.temporal_client import connect
+from mnd.temporal_client import connect, metrics_runtime
 from workflows.sale import SaleWorkflow
 from workflows.sandbox import sale_workflow_runner
 
 
-def build_worker(
-    client: Client, settings: Settings, activity_executor: ThreadPoolExecutor | None = None
-) -> Worker:
-    """A worker with the sale workflow and the activities wired to their adapters."""
-    outbox = FolderOutbox(settings.outbox_dir, sender=settings.mail_sender)
+def build_activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
+    """The activities wired to the SQL records, the SQL outbox and (if configured) SMTP."""
+    sessions = session_factory(engine)
+    outbox = SqlOutbox(sessions, SmtpSender.from_settings(settings))
     directory = StaticDirectory(settings.mailboxes())
     notifications = NotificationActivities(JinjaRenderer(), directory, outbox)
-    records = RecordActivities(FolderRecords(settings.records_dir))
-    # The activities are sync (file and SMTP I/O): they run on threads, never on the event loop.
+    records = RecordActivities(SqlRecords(sessions))
+    return [
+        notifications.send_email,
+        records.record_events,
+        records.issue_work_order,
+        records.void_work_order,
+    ]
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    engine: Engine,
+    activity_executor: ThreadPoolExecutor | None = None,
+) -> Worker:
+    """A worker with the sale workflow and its activities on `settings.task_queue`."""
+    # The activities are sync (SQL and SMTP I/O): they run on threads, never on the event loop.
     executor = activity_executor or ThreadPoolExecutor(
         max_workers=settings.activity_threads, thread_name_prefix="mnd-activity"
     )
@@ -40,12 +59,7 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=[SaleWorkflow],
-        activities=[
-            notifications.send_email,
-            records.record_events,
-            records.issue_work_order,
-            records.void_work_order,
-        ],
+        activities=build_activities(settings, engine),
         activity_executor=executor,
         workflow_runner=sale_workflow_runner(),
         # No more concurrent activities than threads, or tasks would queue inside the worker.
@@ -66,9 +80,13 @@ async def main() -> int:
     """Connects, runs the worker until SIGINT/SIGTERM, then lets in-flight tasks finish."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
-    client = await connect(settings)
+    runtime = metrics_runtime(settings.metrics_bind) if settings.metrics_bind else None
+    client = await connect(settings, runtime)
+    if settings.metrics_bind:
+        print(f"Métricas Prometheus en http://{settings.metrics_bind}/metrics")
+    engine = open_database(settings.db_url, migrate=settings.db_auto_migrate)
     with ThreadPoolExecutor(settings.activity_threads, "mnd-activity") as executor:
-        worker = build_worker(client, settings, executor)
+        worker = build_worker(client, settings, engine, executor)
         stop = asyncio.Event()
         stop_on_signals(stop)
         running = asyncio.create_task(worker.run())
@@ -79,6 +97,7 @@ async def main() -> int:
         if not running.done():
             await worker.shutdown()
         await running  # re-raises a worker failure
+    engine.dispose()
     print("Worker detenido.")
     return 0
 

@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from mnd.db.engine import open_database
 from mnd.demo import drive_sale
 from mnd.demo_data import demo_sale
 from mnd.domain.sale import SaleStatus, SaleSummary, workflow_id_for
@@ -100,10 +101,12 @@ async def main(argv: list[str] | None = None) -> int:
         return 1
     stop = asyncio.Event()
     stop_on_signals(stop)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_database(settings.db_url, migrate=settings.db_auto_migrate)
     env = await start_server(settings, args.in_memory)
     try:
         with ThreadPoolExecutor(settings.activity_threads, "mnd-activity") as executor:
-            async with build_worker(env.client, settings, executor):
+            async with build_worker(env.client, settings, engine, executor):
                 print(f"Temporal: localhost:{settings.dev_server_port} · UI: {ui_url(settings)}")
                 print(f"Worker en la cola «{settings.task_queue}»; datos en {settings.data_dir}/")
                 code = await _until_stopped(run_demo_sale(env.client, settings), stop)
@@ -112,7 +115,8 @@ async def main(argv: list[str] | None = None) -> int:
                     await stop.wait()
     finally:
         await env.shutdown()
-    print("Stack detenido.")
+        engine.dispose()
+    print(f"Stack detenido. Registros y mensajes en {settings.db_url}")
     return code
 
 

@@ -13,9 +13,9 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mnd.adapters.outbox_folder import DEFAULT_SENDER
 from mnd.domain.profile import ProcessProfile, fast_profile
 from mnd.domain.roles import DEFAULT_MAILBOXES, Role
+from mnd.mail.message import DEFAULT_SENDER
 
 ProfileName = Literal["seed", "fast"]
 
@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     ui_port: int = 8233
     dev_db_file: Path | None = Field(
         default=None, description="Dev server SQLite file; default <data_dir>/temporal.db"
+    )
+    metrics_bind: str | None = Field(
+        default="127.0.0.1:9464",
+        description="host:port of the worker's Prometheus endpoint; empty turns it off",
     )
     database_url: str | None = Field(
         default=None,

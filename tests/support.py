@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,12 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from mnd.adapters.outbox_sql import SqlOutbox
+from mnd.adapters.records_sql import SqlRecords
+from mnd.db.engine import open_database, session_factory
 from mnd.domain.sale import OpenSaleInput, SaleState, SaleSummary, workflow_id_for
 from mnd.domain.steps import StepId
+from mnd.mail.message import build_message
 from mnd.settings import Settings
 from worker import build_worker
 from workflows.sale import SaleWorkflow
@@ -28,13 +31,25 @@ from workflows.sale import SaleWorkflow
 class Stack:
     client: Client
     task_queue: str
-    outbox: Path
-    records: Path
+    records: SqlRecords
+    outbox: SqlOutbox
 
     def mails(self, sale_id: str) -> list[EmailMessage]:
-        folder = self.outbox / sale_id
-        files = sorted(folder.glob("*.eml")) if folder.exists() else []
-        return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]  # type: ignore[misc]
+        """The sale's messages from the outbox table, oldest first, as the SMTP server would see them."""
+        rows = sorted(self.outbox.list_messages(sale_id=sale_id, limit=1000), key=lambda m: m.id)
+        return [
+            build_message(
+                "mnd@test",
+                m.message_id,
+                m.sale_id,
+                m.template,
+                m.recipients,
+                m.reply_to,
+                m.subject,
+                m.body,
+            )
+            for m in rows
+        ]
 
     def templates_sent(self, sale_id: str) -> list[str]:
         return [str(m["X-MND-Template"]) for m in self.mails(sale_id)]
@@ -42,12 +57,17 @@ class Stack:
 
 @asynccontextmanager
 async def running_worker(client: Client, root: Path, **settings: Any) -> AsyncIterator[Stack]:
-    """The real worker (as `worker.py` builds it) on a fresh task queue, its files under `root`."""
+    """The real worker (as `worker.py` builds it) on a fresh task queue, with its own database."""
     config = Settings(data_dir=root, task_queue=f"tq-{uuid.uuid4()}", **settings)
-    stack = Stack(client, config.task_queue, config.outbox_dir, config.records_dir)
-    with ThreadPoolExecutor(max_workers=config.activity_threads) as pool:
-        async with build_worker(client, config, activity_executor=pool):
-            yield stack
+    engine = open_database(config.db_url, migrate=True)
+    sessions = session_factory(engine)
+    stack = Stack(client, config.task_queue, SqlRecords(sessions), SqlOutbox(sessions, None))
+    try:
+        with ThreadPoolExecutor(max_workers=config.activity_threads) as pool:
+            async with build_worker(client, config, engine, activity_executor=pool):
+                yield stack
+    finally:
+        engine.dispose()
 
 
 class Sale:

@@ -44,6 +44,9 @@ with workflow.unsafe.imports_passed_through():
 # wait, not fail); each is idempotent on its key, so a retry never writes or sends twice.
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 _TIMEOUT = timedelta(seconds=30)
+# Well above the SMTP client's own timeout: a retry started while the first attempt still talks
+# to the server could send the message twice.
+_MAIL_TIMEOUT = timedelta(minutes=2)
 
 
 class Cancelled(Exception):
@@ -215,7 +218,7 @@ class SaleRuntime:
         await workflow.execute_activity_method(
             NotificationActivities.send_email,
             inp,
-            start_to_close_timeout=_TIMEOUT,
+            start_to_close_timeout=_MAIL_TIMEOUT,
             retry_policy=_RETRY,
             summary=f"Correo {template} a {', '.join(r.value for r in to)}",
         )

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from mnd.adapters.records_folder import FolderRecords
 from mnd.domain import actions as a
 from mnd.domain.roles import DEFAULT_MAILBOXES, Role
 from mnd.domain.sale import SaleStatus
@@ -70,7 +69,7 @@ async def test_cancel_notifies_engaged_areas(
         assert "El cliente desistió" in mail.get_content()
         if ot_voided:
             assert summary.work_order_status == "voided"
-            voided = FolderRecords(stack.records).work_order(sale_id)
+            voided = stack.records.work_order(sale_id)
             assert voided is not None and voided.status == "voided"
         else:
             assert summary.work_order_number is None

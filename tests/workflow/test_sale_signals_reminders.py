@@ -8,7 +8,6 @@ from pathlib import Path
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from mnd.adapters.records_folder import FolderRecords
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
@@ -40,7 +39,7 @@ async def test_signals_accepted_and_refused(
         await sale.signal("select_template", {"actor": C, "template_id": "td_moda"})
         state = await sale.wait_step(StepId.BUSINESS_TYPE)
         assert state.log[-1].accepted and state.log[-1].via == "signal"
-        records = FolderRecords(stack.records)
+        records = stack.records
         # Events reach the records through an activity, a moment after the state changes.
         await sale.wait_for(
             lambda s: [e.kind for e in records.events("SIGNAL-1")].count("action") >= 1

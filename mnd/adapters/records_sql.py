@@ -1,0 +1,180 @@
+"""Sale records in SQL (SQLite or PostgreSQL): the event trail, the sale's current row, the OT."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities.inputs import (
+    IssueWorkOrderInput,
+    RecordEventInput,
+    VoidWorkOrderInput,
+    WorkOrderResult,
+)
+from mnd.adapters.records_folder import COLOMBIA, WorkOrderNotFound
+from mnd.adapters.records_sql_sync import apply_projection, record_documents
+from mnd.db import queries
+from mnd.db.dialect import insert, utc
+from mnd.db.models import Sale, StepEvent, WorkOrder
+from mnd.domain.sale import WorkOrderStatus, workflow_id_for
+
+
+class _AlreadyRecorded(Exception):
+    """A concurrent call stored the event first: undo this transaction's writes."""
+
+
+class SqlRecords:
+    """Implements `SaleRecords` on the records database; each call is one idempotent transaction.
+
+    Retries are the normal case (Temporal retries an activity whose result was lost), so every
+    write is keyed: the event id, the sale id for its OT, and the sale's sequence for its row.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def record_event(self, event: RecordEventInput) -> bool:
+        """Stores the event and applies its projection unless already stored; True when new."""
+        try:
+            with self._sessions.begin() as session:
+                return self._record(session, event)
+        except _AlreadyRecorded:
+            return False
+
+    def _record(self, session: Session, event: RecordEventInput) -> bool:
+        known = select(StepEvent.id).where(StepEvent.event_id == event.event_id)
+        if session.scalar(known) is not None:
+            return False
+        # Locks the sale's row (PostgreSQL) so events of one sale apply one at a time; SQLite
+        # already serialises writers with BEGIN IMMEDIATE.
+        previous_step = session.scalar(
+            select(Sale.step).where(Sale.sale_id == event.sale_id).with_for_update()
+        )
+        newer = self._upsert_sale(session, event)
+        stmt = insert(session, StepEvent).values(_event_row(event))
+        stored = session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(StepEvent.id)
+        ).first()
+        if stored is None:
+            raise _AlreadyRecorded(event.event_id)
+        if newer:
+            apply_projection(session, event, same_step=previous_step == event.projection.step)
+        record_documents(session, event)
+        return True
+
+    def _upsert_sale(self, session: Session, event: RecordEventInput) -> bool:
+        """Inserts or refreshes the sale's row; False when a newer event already applied."""
+        p = event.projection
+        values = {
+            "status": p.status,
+            "step": p.step,
+            "consultant_id": p.consultant_id,
+            "consultant_name": p.consultant_name,
+            "client_name": p.client_name,
+            "client_document": p.client_document,
+            "plan_id": p.plan_id,
+            "crm_route": p.crm_route,
+            "contract_number": p.contract_number,
+            "work_order_number": p.work_order_number,
+            "due_at": utc(p.due_at),
+            "min_until": utc(p.min_until),
+            "opened_at": utc(p.opened_at),
+            "updated_at": utc(event.at),
+            "last_sequence": event.sequence,
+        }
+        stmt = insert(session, Sale).values(
+            sale_id=event.sale_id, workflow_id=workflow_id_for(event.sale_id), **values
+        )
+        # A retry of an older event arrives after newer ones: it must not roll the row back.
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["sale_id"],
+            set_=values,
+            where=Sale.last_sequence < stmt.excluded.last_sequence,
+        )
+        return session.execute(stmt.returning(Sale.sale_id)).first() is not None
+
+    def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:
+        """Issues the sale's OT once: `OT-<year>-<id>`, where id is the work_orders table's own
+        sequence (global, never reset, zero-padded to 6 digits; unique and increasing, not
+        gapless) and year is the year of issue on the Colombian calendar. A repeated call
+        returns the OT already issued."""
+        with self._sessions.begin() as session:
+            # Look first: on PostgreSQL even an INSERT that conflicts consumes a sequence value,
+            # and retries are common, so inserting blindly would leave gaps in the numbering.
+            if session.scalar(select(WorkOrder.id).where(WorkOrder.sale_id == inp.sale_id)):
+                return _order_result(session, inp.sale_id)
+            stmt = insert(session, WorkOrder).values(
+                sale_id=inp.sale_id,
+                contract_number=inp.contract_number,
+                status=WorkOrderStatus.ISSUED.value,
+                issued_at=utc(inp.issued_at),
+            )
+            # The unique sale_id makes a concurrent duplicate wait for the first and do nothing.
+            new_id = session.scalar(
+                stmt.on_conflict_do_nothing(index_elements=["sale_id"]).returning(WorkOrder.id)
+            )
+            if new_id is not None:
+                number = f"OT-{utc(inp.issued_at).astimezone(COLOMBIA).year}-{new_id:06d}"
+                session.execute(
+                    update(WorkOrder).where(WorkOrder.id == new_id).values(number=number)
+                )
+            return _order_result(session, inp.sale_id)
+
+    def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult:
+        """Marks the sale's OT voided; voiding it again changes nothing."""
+        with self._sessions.begin() as session:
+            order = session.scalars(
+                select(WorkOrder).where(WorkOrder.sale_id == inp.sale_id).with_for_update()
+            ).first()
+            if order is None:
+                raise WorkOrderNotFound(f"sale {inp.sale_id!r} has no work order")
+            if order.number != inp.number:
+                raise ValueError(
+                    f"sale {inp.sale_id!r} holds work order {order.number}, not {inp.number}"
+                )
+            if order.status != WorkOrderStatus.VOIDED.value:
+                order.status = WorkOrderStatus.VOIDED.value
+                order.void_reason = inp.reason
+                order.voided_at = datetime.now(UTC)
+            return _order_result(session, inp.sale_id)
+
+    # --- reads for the CLI and the API ------------------------------------------------------
+    def inbox(
+        self, role: str, limit: int = 50, now: datetime | None = None
+    ) -> list[queries.InboxItem]:
+        """Sales waiting on `role`, longest-waiting first, flagged overdue against `now`."""
+        with self._sessions() as session:
+            return queries.inbox(session, role, limit, now or datetime.now(UTC))
+
+    def get_sale(self, sale_id: str) -> queries.SaleView | None:
+        """The sale's current row with the roles it waits on, or None."""
+        with self._sessions() as session:
+            return queries.get_sale(session, sale_id)
+
+    def events(self, sale_id: str) -> list[queries.EventView]:
+        """The sale's audit trail in sequence order."""
+        with self._sessions() as session:
+            return queries.events(session, sale_id)
+
+    def work_order(self, sale_id: str) -> WorkOrderResult | None:
+        """The sale's OT, if one was issued."""
+        with self._sessions() as session:
+            found = session.scalar(select(WorkOrder.id).where(WorkOrder.sale_id == sale_id))
+            return None if found is None else _order_result(session, sale_id)
+
+
+def _event_row(event: RecordEventInput) -> dict[str, object]:
+    row = event.model_dump(exclude={"projection", "data"})
+    # The JSON column needs JSON values (a date in a payload would not serialise).
+    row["data"], row["at"] = to_jsonable_python(event.data), utc(event.at)
+    return row
+
+
+def _order_result(session: Session, sale_id: str) -> WorkOrderResult:
+    number, status = session.execute(
+        select(WorkOrder.number, WorkOrder.status).where(WorkOrder.sale_id == sale_id)
+    ).one()
+    return WorkOrderResult(number=number, sale_id=sale_id, status=status)
