@@ -1,0 +1,102 @@
+"""The records database goes down mid-sale: activities fail and retry, the sale waits and loses
+nothing, and the step completes once the database is back."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.db.engine import make_engine
+from mnd.domain import actions as a
+from mnd.domain.profile import fast_profile
+from mnd.domain.roles import Role
+from mnd.domain.steps import StepId
+from tests import factories as f
+from tests.mail.databases import POSTGRES_URL, _postgres_problem
+from tests.support import Sale, running_worker
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.devserver
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL (required here: no SQLite server to take down)."""
+    problem = _postgres_problem()
+    if problem is not None:
+        pytest.skip(f"PostgreSQL not reachable: {problem}")
+    schema = f"down_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with admin.begin() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+async def test_sale_waits_for_the_database_and_loses_nothing(
+    dev_env: WorkflowEnvironment, tmp_path: Path, postgres_schema: str
+) -> None:
+    proxy = TcpProxy("127.0.0.1", 5432)
+    proxy.start()
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test?options=-csearch_path%3D{postgres_schema}&connect_timeout=2"
+    try:
+        await _run_sale_through_outage(dev_env, tmp_path, url, proxy)
+    finally:
+        proxy.close()
+
+
+async def _run_sale_through_outage(
+    dev_env: WorkflowEnvironment, tmp_path: Path, url: str, proxy: TcpProxy
+) -> None:
+    async with running_worker(dev_env.client, tmp_path, database_url=url) as stack:
+        sale = await Sale.open(stack, f.open_input("DOWN-1", profile=fast_profile()))
+        C = f.actor(Role.CONSULTANT)
+        await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
+        await sale.wait_step(StepId.BUSINESS_TYPE)
+        proxy.cut()
+        await sale.act(
+            "confirm_business_type",
+            a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+        )
+        # The content request email cannot be stored: the activity fails and is retried.
+        for _ in range(100):
+            described = await sale.handle.describe()
+            pending = [
+                p
+                for p in described.raw_description.pending_activities
+                if p.activity_type.name == "send_email"
+            ]
+            if pending and pending[0].attempt >= 2:
+                break
+            await asyncio.sleep(0.1)
+        assert pending and pending[0].attempt >= 2, "send_email was not retried"
+        assert (
+            "connect" in pending[0].last_failure.message.lower() or pending[0].last_failure.message
+        )
+        state = await sale.state()
+        assert state.step is StepId.PRODUCT_INFORMATION and state.notifications_sent == 0
+        proxy.start()
+        await sale.wait_for(lambda s: s.notifications_sent == 1, timeout=30)
+        await sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content()))
+        await sale.wait_step(StepId.CLIENT_VERIFICATION, timeout=30)
+        assert stack.templates_sent("DOWN-1") == ["content_request"]  # stored once, not per retry
+        # Every event reaches the records once the queue drains, in order and without gaps.
+        for _ in range(100):
+            events = stack.records.events("DOWN-1")
+            if any(e.kind == "step_started" and e.step == "client_verification" for e in events):
+                break
+            await asyncio.sleep(0.1)
+        sequences = [e.sequence for e in events]
+        assert sequences == list(range(1, len(sequences) + 1))
+        row = stack.records.get_sale("DOWN-1")
+        assert row is not None and row.step == "client_verification"
+        await sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
