@@ -45,6 +45,7 @@ class TcpProxy:
 
     def close(self) -> None:
         self.cut()
+        self._call(self._cancel_pipes())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 
@@ -58,6 +59,13 @@ class TcpProxy:
         for writer in list(self._writers):
             writer.transport.abort()
         self._writers.clear()
+
+    async def _cancel_pipes(self) -> None:
+        current = asyncio.current_task()
+        pipes = [t for t in asyncio.all_tasks() if t is not current]
+        for task in pipes:
+            task.cancel()
+        await asyncio.gather(*pipes, return_exceptions=True)
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
