@@ -289,4 +289,13 @@ class SaleSteps:
         s.waiting_for, s.due_at, s.min_until = "venta completada", None, None
         self._rt.refresh()
         await self._rt.notify("cycle_closed", [_C], **notices.closure(s))
+        # Added after the first release: sales that closed (or were replayed) under the old
+        # code have no such activity in their history, so the new path runs only where the
+        # patch marker is recorded. See README, "Changing the workflow safely".
+        if workflow.patched("client-closure-notice"):
+            await self._rt.notify(
+                "client_closure_notice",
+                [Role.CLIENT],
+                billing_start_date=notices.closure(s)["billing_start_date"],
+            )
         self._rt.event("sale_completed")

@@ -18,6 +18,7 @@ from mnd.adapters.records_folder import COLOMBIA, WorkOrderNotFound
 from mnd.adapters.records_sql_sync import apply_projection, record_documents
 from mnd.db import queries
 from mnd.db.dialect import insert, utc
+from mnd.db.engine import read_session
 from mnd.db.models import Sale, StepEvent, WorkOrder
 from mnd.domain.sale import WorkOrderStatus, workflow_id_for
 
@@ -146,22 +147,22 @@ class SqlRecords:
         self, role: str, limit: int = 50, now: datetime | None = None
     ) -> list[queries.InboxItem]:
         """Sales waiting on `role`, longest-waiting first, flagged overdue against `now`."""
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return queries.inbox(session, role, limit, now or datetime.now(UTC))
 
     def get_sale(self, sale_id: str) -> queries.SaleView | None:
         """The sale's current row with the roles it waits on, or None."""
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return queries.get_sale(session, sale_id)
 
     def events(self, sale_id: str) -> list[queries.EventView]:
         """The sale's audit trail in sequence order."""
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return queries.events(session, sale_id)
 
     def work_order(self, sale_id: str) -> WorkOrderResult | None:
         """The sale's OT, if one was issued."""
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             found = session.scalar(select(WorkOrder.id).where(WorkOrder.sale_id == sale_id))
             return None if found is None else _order_result(session, sale_id)
 

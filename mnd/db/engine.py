@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Long enough for a burst of worker threads and processes to take turns writing.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY = "mnd_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -48,13 +49,22 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # A deferred transaction that reads and then writes cannot wait for a concurrent writer
         # (SQLite answers "database is locked" at once); IMMEDIATE takes the write lock up front,
-        # so writers queue on busy_timeout instead of failing.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # so writers queue on busy_timeout instead of failing. Read-only sessions skip the lock,
+        # so a long report never holds the workers back.
+        read_only = connection.get_execution_options().get(_READ_ONLY)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit, so results can be read once committed."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session(sessions: sessionmaker[Session]) -> Session:
+    """A session for queries only (inboxes, reports): it never takes SQLite's write lock."""
+    session = sessions()
+    session.connection(execution_options={_READ_ONLY: True})
+    return session
 
 
 def alembic_config(url: str | None = None) -> Config:

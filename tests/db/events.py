@@ -55,3 +55,24 @@ def event(
         data=data or {},
         projection=SaleProjection(**fields),
     )
+
+
+def record_and_issue(url: str, sales: int, events: int) -> tuple[int, dict[str, str]]:
+    """Run in a separate process: records the same events and OTs as its siblings."""
+    from activities.inputs import IssueWorkOrderInput
+    from mnd.adapters.records_sql import SqlRecords
+    from mnd.db.engine import make_engine, session_factory
+
+    engine = make_engine(url)
+    try:
+        records = SqlRecords(session_factory(engine))
+        written = sum(records.record_event(event("S-1", n)) for n in range(1, events + 1))
+        numbers = {
+            f"S-{n}": records.issue_work_order(
+                IssueWorkOrderInput(sale_id=f"S-{n}", contract_number=None, issued_at=T0)
+            ).number
+            for n in range(sales)
+        }
+        return written, numbers
+    finally:
+        engine.dispose()

@@ -3,7 +3,8 @@ documents follow the newest event."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -13,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from activities.inputs import RecordEventInput, RecordEventsInput
 from activities.records import RecordActivities
 from mnd.adapters.records_sql import SqlRecords
+from mnd.db.engine import read_session
 from mnd.db.models import Document, Sale, SaleWait, StepEvent
 from tests import factories
-from tests.db.events import T0, event
+from tests.db.events import T0, event, record_and_issue
 
 
 def _count(sessions: sessionmaker[Session], model: type[object]) -> int:
@@ -68,6 +70,25 @@ def test_concurrent_retries_write_each_event_once(
     assert _count(sessions, StepEvent) == 20
     sale = records.get_sale("S-1")
     assert sale is not None and sale.last_sequence == 20
+
+
+@pytest.mark.usefixtures("engine")  # migrated
+def test_processes_recording_the_same_events_write_them_once(db_url: str) -> None:
+    context = multiprocessing.get_context("spawn")  # fresh interpreters, like separate workers
+    with ProcessPoolExecutor(max_workers=3, mp_context=context) as pool:
+        results = list(pool.map(record_and_issue, [db_url] * 3, [10] * 3, [30] * 3))
+    assert sum(written for written, _ in results) == 30
+    assert results[0][1] == results[1][1] == results[2][1]
+    assert len(set(results[0][1].values())) == 10
+
+
+def test_a_long_read_does_not_hold_writers_back(
+    records: SqlRecords, sessions: sessionmaker[Session]
+) -> None:
+    records.record_event(event("S-1", 1))
+    with read_session(sessions) as reading, ThreadPoolExecutor(max_workers=1) as pool:
+        assert reading.scalars(select(Sale.sale_id)).all() == ["S-1"]  # a report under way
+        assert pool.submit(records.record_event, event("S-1", 2)).result(timeout=5) is True
 
 
 def test_an_older_event_never_rolls_the_sale_back(records: SqlRecords) -> None:

@@ -32,3 +32,29 @@ async def test_history_replays(path: Path) -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+def _markers_and_mails(path: Path) -> tuple[set[str], int]:
+    history = WorkflowHistory.from_json("x", path.read_text())
+    markers = {
+        e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data.decode()
+        for e in history.events
+        if e.HasField("marker_recorded_event_attributes")
+    }
+    mails = sum(
+        1
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "send_email"
+    )
+    return markers, mails
+
+
+def test_patch_client_closure_notice_old_and_new_paths() -> None:
+    """v1 histories predate the `client-closure-notice` patch; v2 took the new path."""
+    here = Path(__file__).parents[1] / "histories"
+    old_markers, old_mails = _markers_and_mails(here / "happy_path.json")
+    new_markers, new_mails = _markers_and_mails(here / "happy_path_v2.json")
+    assert not any("client-closure-notice" in m for m in old_markers)
+    assert any("client-closure-notice" in m for m in new_markers)
+    assert new_mails == old_mails + 1  # the client's closure notice

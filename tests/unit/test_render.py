@@ -97,6 +97,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "sla_breaches": ["7. Validación de documentos"],
     },
     "sale_cancelled": {"reason": "El cliente desistió", "ot_voided": True},
+    "client_closure_notice": {"billing_start_date": "2026-04-01"},
 }
 
 
