@@ -18,6 +18,7 @@ from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
 from mnd.adapters.outbox_sql import SqlOutbox
 from mnd.adapters.records_sql import SqlRecords
+from mnd.auth.approval import ApprovalLinks
 from mnd.db.engine import open_database, session_factory
 from mnd.entrypoint import run_main
 from mnd.mail.smtp import SmtpSender
@@ -34,7 +35,13 @@ def build_activities(settings: Settings, engine: Engine) -> list[Callable[..., A
     sessions = session_factory(engine)
     outbox = SqlOutbox(sessions, SmtpSender.from_settings(settings))
     directory = StaticDirectory(settings.mailboxes())
-    notifications = NotificationActivities(JinjaRenderer(), directory, outbox)
+    links = ApprovalLinks(
+        sessions,
+        settings.secret_key,
+        timedelta(hours=settings.approval_link_ttl_hours),
+        settings.public_url,
+    )
+    notifications = NotificationActivities(JinjaRenderer(), directory, outbox, links)
     records = RecordActivities(SqlRecords(sessions))
     return [
         notifications.send_email,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mnd.domain.profile import ProcessProfile, fast_profile
@@ -18,6 +18,7 @@ from mnd.domain.roles import DEFAULT_MAILBOXES, Role
 from mnd.mail.message import DEFAULT_SENDER
 
 ProfileName = Literal["seed", "fast"]
+DEV_SECRET = "dev-insecure-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,18 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MND_", extra="ignore")
 
+    environment: Literal["development", "production"] = "development"
+    secret_key: str = Field(
+        default=DEV_SECRET,
+        description="Signs the client's approval links; must be set outside development",
+    )
+    public_url: str = Field(
+        default="http://localhost:8000", description="Base URL of the API, used in emailed links"
+    )
+    approval_link_ttl_hours: int = Field(default=72, ge=1)
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     task_queue: str = "mnd-sales"
     data_dir: Path = Field(default=Path("var"), description="Outbox, records and dev database")
     profile: ProfileName = Field(default="seed", description="Process profile of new sales")
@@ -64,6 +77,12 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 30.0
 
+    @model_validator(mode="after")
+    def _no_placeholder_secret(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEV_SECRET:
+            raise ValueError("MND_SECRET_KEY debe configurarse fuera de desarrollo")
+        return self
+
     @field_validator(
         "mailbox_data_mining",
         "mailbox_provisioning",
@@ -97,12 +116,8 @@ class Settings(BaseSettings):
         return fast_profile() if (name or self.profile) == "fast" else ProcessProfile()
 
     @property
-    def outbox_dir(self) -> Path:
-        return self.data_dir / "outbox"
-
-    @property
-    def records_dir(self) -> Path:
-        return self.data_dir / "records"
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
     @property
     def db_url(self) -> str:

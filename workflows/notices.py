@@ -84,6 +84,7 @@ def production_order(s: SaleState) -> dict[str, Any]:
 def delivery(s: SaleState) -> dict[str, Any]:
     d = s.delivery
     return {
+        "delivery_round": s.delivery_round,
         "product_url": d.product_url if d else "",
         "delivery_piece_url": d.delivery_piece_url if d else "",
         "support_channels_piece_url": d.support_channels_piece_url if d else "",

@@ -78,10 +78,12 @@ class SaleRuntime:
             min_until=kw.get("min_until"),
         )
         s.step, s.due_at, s.min_until = step, record.due_at, record.min_until
+        s.waiting_on, s.waiting_for = roles, waiting_for
         s.steps.append(record)
         workflow.logger.info("Sale %s entered step %s", s.sale_id, step.value)
+        # The event carries the new step's waiting roles, so the inboxes are right at once.
         self.event("step_started")
-        self.set_waiting(roles, waiting_for)
+        self.refresh()
         return record
 
     def leave_step(self) -> None:
@@ -97,8 +99,14 @@ class SaleRuntime:
         )
 
     def set_waiting(self, roles: list[Role], waiting_for: str) -> None:
+        """Changes who the sale waits on within a step; the records hear of it too."""
+        changed = roles != self.s.waiting_on
         self.s.waiting_on, self.s.waiting_for = roles, waiting_for
         self.refresh()
+        # Added after v2: sales recorded before it never sent this event, and sending it can
+        # schedule an extra record activity, so old histories replay on the old path.
+        if changed and workflow.patched("waiting-changed-events"):
+            self.event("waiting_changed")
 
     # --- visibility in the Temporal UI -----------------------------------------------------
     def refresh(self) -> None:

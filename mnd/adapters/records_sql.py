@@ -14,17 +14,21 @@ from activities.inputs import (
     VoidWorkOrderInput,
     WorkOrderResult,
 )
-from mnd.adapters.records_folder import COLOMBIA, WorkOrderNotFound
 from mnd.adapters.records_sql_sync import apply_projection, record_documents
 from mnd.db import queries
 from mnd.db.dialect import insert, utc
 from mnd.db.engine import read_session
 from mnd.db.models import Sale, StepEvent, WorkOrder
+from mnd.domain.clock import COLOMBIA
 from mnd.domain.sale import WorkOrderStatus, workflow_id_for
 
 
 class _AlreadyRecorded(Exception):
     """A concurrent call stored the event first: undo this transaction's writes."""
+
+
+class WorkOrderNotFound(LookupError):
+    """The sale has no work order to void."""
 
 
 class SqlRecords:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import NoReturn
 
 import typer
@@ -15,10 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnd.db.engine import make_engine, session_factory, upgrade
+from mnd.domain.clock import COLOMBIA
 from mnd.settings import Settings, get_settings
 
 # Colombia has kept UTC-5 without daylight saving since 1993; a fixed offset needs no tzdata.
-COLOMBIA = timezone(timedelta(hours=-5), "COT")
 
 
 def fail(message: str) -> NoReturn:

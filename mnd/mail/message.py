@@ -1,4 +1,4 @@
-"""The RFC 5322 message of a notification, shared by the folder and SQL outboxes."""
+"""The RFC 5322 message of a notification: what the SMTP server receives and the CLI shows."""
 
 from __future__ import annotations
 

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.inputs import IssueWorkOrderInput, VoidWorkOrderInput
-from mnd.adapters import WorkOrderNotFound
-from mnd.adapters.records_sql import SqlRecords
+from mnd.adapters.records_sql import SqlRecords, WorkOrderNotFound
 from mnd.db.models import WorkOrder
 from tests.db.events import T0, event
 

@@ -58,3 +58,14 @@ def test_patch_client_closure_notice_old_and_new_paths() -> None:
     assert not any("client-closure-notice" in m for m in old_markers)
     assert any("client-closure-notice" in m for m in new_markers)
     assert new_mails == old_mails + 1  # the client's closure notice
+
+
+def test_patch_waiting_changed_events_only_in_v3() -> None:
+    here = Path(__file__).parents[1] / "histories"
+    for name, expected in [
+        ("happy_path_v2", False),
+        ("happy_path_v3", True),
+        ("documents_rejected_v3", True),
+    ]:
+        markers, _ = _markers_and_mails(here / f"{name}.json")
+        assert any("waiting-changed-events" in m for m in markers) is expected, name

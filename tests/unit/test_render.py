@@ -68,6 +68,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "product_url": "https://laespiga.minegocio.digital/",
         "delivery_piece_url": "https://cdn.example.com/entrega.pdf",
         "support_channels_piece_url": "https://cdn.example.com/soporte.pdf",
+        "approval_url": "https://mnd.example/aprobacion/abc",
     },
     "approval_reminder": {
         "product_url": "https://laespiga.minegocio.digital/",

@@ -102,4 +102,4 @@ async def test_failed_calls_then_success_and_closure(
         await sale.act("confirm_work_order_closure", steps.closure(state))
         summary = await sale.handle.result()
         assert summary.status is SaleStatus.COMPLETED and summary.call_attempts == 3
-        assert stack.templates_sent("LOOP-CALL")[-1] == "cycle_closed"
+        assert stack.templates_sent("LOOP-CALL")[-2:] == ["cycle_closed", "client_closure_notice"]

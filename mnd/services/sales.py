@@ -1,0 +1,103 @@
+"""Opens sales and acts on them through their workflow; the only caller of a sale's Updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from mnd.domain.actions import ACTIONS
+from mnd.domain.errors import ActionRefused, RefusalKind
+from mnd.domain.parties import Actor
+from mnd.domain.roles import ROLE_NAMES_ES, Role
+from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
+from mnd.opening import open_sale
+from workflows.sale import SaleWorkflow
+
+
+class SaleNotFound(Exception):
+    def __init__(self, sale_id: str) -> None:
+        super().__init__(f"No existe la venta «{sale_id}».")
+
+
+class SaleAlreadyExists(Exception):
+    def __init__(self, sale_id: str) -> None:
+        super().__init__(
+            f"La venta «{sale_id}» ya fue abierta; no se abre dos veces (la primera no cambió)."
+        )
+
+
+def actor_for(staff_id: str, roles: list[Role], action: str, name: str | None = None) -> Actor:
+    """The role a staff member acts in for `action`: the first of theirs the action accepts."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
+    usable = [role for role in roles if role in spec.roles]
+    if not usable:
+        allowed = ", ".join(sorted(ROLE_NAMES_ES[r] for r in spec.roles))
+        raise ActionRefused(
+            RefusalKind.WRONG_ROLE,
+            f"La acción «{spec.label_es}» corresponde a: {allowed}; sus roles no la permiten.",
+        )
+    return Actor(id=staff_id, role=usable[0], name=name)
+
+
+class SaleService:
+    """Temporal side of the staff tools: open, read and act on one sale."""
+
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self._client = client
+        self._task_queue = task_queue
+
+    async def open(self, inp: OpenSaleInput) -> SaleState:
+        """Starts the sale's workflow; a sale id opens once."""
+        try:
+            handle = await open_sale(self._client, inp, self._task_queue)
+        except WorkflowAlreadyStartedError as exc:
+            raise SaleAlreadyExists(inp.sale_id) from exc
+        return await handle.query(SaleWorkflow.state)
+
+    async def state(self, sale_id: str) -> SaleState:
+        handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
+        try:
+            return await handle.query(SaleWorkflow.state)
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                raise SaleNotFound(sale_id) from exc
+            raise
+
+    async def act(
+        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
+    ) -> SaleState:
+        """Runs the action's Update as `actor`; a refusal raises `ActionRefused` (nothing changed)."""
+        if action not in ACTIONS:
+            raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
+        body = {**payload, "actor": actor.model_dump(mode="json")}
+        handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
+        try:
+            return await handle.execute_update(action, body, result_type=SaleState)
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError) and cause.type in set(RefusalKind):
+                raise ActionRefused(RefusalKind(cause.type), cause.message) from exc
+            raise
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                # Unknown, or finished: a finished sale takes no more actions.
+                raise (
+                    SaleNotFound(sale_id)
+                    if not await self._exists(sale_id)
+                    else ActionRefused(RefusalKind.CLOSED, f"La venta {sale_id} ya está cerrada.")
+                ) from exc
+            raise
+
+    async def _exists(self, sale_id: str) -> bool:
+        try:
+            await self._client.get_workflow_handle(workflow_id_for(sale_id)).describe()
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
