@@ -19,12 +19,36 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 APP_SERVICES = {name for name, s in SERVICES.items() if s.get("build") == "."}
 # What temporalio.envconfig reads (ClientConfig.load_client_connect_config).
-TEMPORAL_VARS = {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_TLS", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE"}
-CLI_TYPES = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime", "INT": "Int", "BOOL": "Bool", "DOUBLE": "Double", "TEXT": "Text"}
+TEMPORAL_VARS = {
+    "TEMPORAL_ADDRESS",
+    "TEMPORAL_NAMESPACE",
+    "TEMPORAL_API_KEY",
+    "TEMPORAL_TLS",
+    "TEMPORAL_PROFILE",
+    "TEMPORAL_CONFIG_FILE",
+}
+CLI_TYPES = {
+    "KEYWORD": "Keyword",
+    "KEYWORD_LIST": "KeywordList",
+    "DATETIME": "Datetime",
+    "INT": "Int",
+    "BOOL": "Bool",
+    "DOUBLE": "Double",
+    "TEXT": "Text",
+}
 
 
 def test_services_of_the_production_stack() -> None:
-    assert {"postgresql", "temporal", "temporal-setup", "temporal-ui", "worker", "api", "mailpit", "migrate"} <= set(SERVICES)
+    assert {
+        "postgresql",
+        "temporal",
+        "temporal-setup",
+        "temporal-ui",
+        "worker",
+        "api",
+        "mailpit",
+        "migrate",
+    } <= set(SERVICES)
     assert SERVICES["worker"]["deploy"]["replicas"] == 2
     assert APP_SERVICES == {"worker", "api", "migrate"}
 
@@ -39,7 +63,9 @@ def test_images_are_pinned(name: str) -> None:
     else:
         dockerfile = (ROOT / "Dockerfile").read_text()
         base = re.search(r"^FROM (\S+)", dockerfile, re.M)
-        assert base and re.search(r":\d+\.\d+\.\d+", base.group(1)), "Dockerfile base image not pinned"
+        assert base and re.search(r":\d+\.\d+\.\d+", base.group(1)), (
+            "Dockerfile base image not pinned"
+        )
 
 
 def _app_env(name: str) -> dict[str, str]:
@@ -56,7 +82,12 @@ def test_every_variable_is_read_by_the_code(name: str, monkeypatch: pytest.Monke
     assert not {k for k in env if not k.startswith(("MND_", "TEMPORAL_"))}
     # The values parse: the settings a service would build from its environment are valid.
     for key, value in env.items():
-        monkeypatch.setenv(key, value.replace("${MND_SECRET_KEY:?set MND_SECRET_KEY (signs the client approval links)}", "s3cr3t"))
+        monkeypatch.setenv(
+            key,
+            value.replace(
+                "${MND_SECRET_KEY:?set MND_SECRET_KEY (signs the client approval links)}", "s3cr3t"
+            ),
+        )
     settings = Settings()
     if name != "migrate":
         assert settings.environment == "production" and settings.db_auto_migrate is False
@@ -81,10 +112,15 @@ def test_host_ports_do_not_collide() -> None:
 
 
 def test_commands_exist() -> None:
-    assert SERVICES["worker"]["command"] == ["python", "worker.py"] and (ROOT / "worker.py").exists()
+    assert (
+        SERVICES["worker"]["command"] == ["python", "worker.py"] and (ROOT / "worker.py").exists()
+    )
     assert SERVICES["api"]["command"] == ["python", "-m", "mnd.api"]
     assert importlib.util.find_spec("mnd.api.__main__") is not None
-    assert SERVICES["migrate"]["command"] == ["alembic", "upgrade", "head"] and (ROOT / "alembic.ini").exists()
+    assert (
+        SERVICES["migrate"]["command"] == ["alembic", "upgrade", "head"]
+        and (ROOT / "alembic.ini").exists()
+    )
     for line in (ROOT / "Dockerfile").read_text().splitlines():
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
