@@ -94,4 +94,16 @@ async def test_happy_path_runs_all_13_steps(
         assert [s.step for s in summary.steps] == list(STEP_ORDER)
         assert all(s.ended_at is not None for s in summary.steps)
         assert summary.work_order_number == ot
-        print(stack.templates_sent("HAPPY-1"))
+        assert stack.templates_sent("HAPPY-1") == [
+            "content_request",
+            "contract_number_request",
+            "documents_for_validation",
+            "work_order_issued",
+            "work_order_to_production",
+            "production_order",
+            "delivery_welcome",
+            "product_approved",
+            "work_order_closure_request",
+            "cycle_closed",
+            "client_closure_notice",
+        ]

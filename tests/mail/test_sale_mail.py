@@ -1,0 +1,110 @@
+"""A whole sale with SMTP configured: what a real SMTP server received, step by step.
+
+Recipients per message as PROCESS.md assigns them, subjects in Spanish, the seed's delivery
+email filled in, and a permanently refused address that does not stop the sale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.domain.roles import CLIENT_APPROVAL_MAILBOXES
+from tests import factories as f
+from tests.mail.smtp_server import SmtpServer
+from tests.scenarios import happy_path
+from tests.support import Sale, running_worker
+
+CLIENT, CONSULTANT = "jorge@laespiga.com.co", "laura.gomez@claro.com.co"
+PROVISIONING, SUPPORT = "soportemno@claro.com.co", "validacion.co@claro.com.co"
+PRODUCTION, ALLY = "produccionmno@claro.com.co", "aliado@minegocio.digital"
+
+# Every message of a sale on the happy path (ONYX and RR), in order, with its recipients.
+EXPECTED = [
+    ("content_request", [CLIENT]),
+    ("contract_number_request", [PROVISIONING]),
+    ("documents_for_validation", [SUPPORT]),
+    ("work_order_issued", [CONSULTANT]),
+    ("work_order_to_production", [PRODUCTION]),
+    ("production_order", [ALLY]),
+    ("delivery_welcome", [CLIENT]),
+    ("product_approved", [PRODUCTION, CONSULTANT]),
+    ("work_order_closure_request", [PROVISIONING]),
+    ("cycle_closed", [CONSULTANT]),
+    ("client_closure_notice", [CLIENT]),
+]
+
+
+async def received_all(smtp: SmtpServer, count: int) -> None:
+    for _ in range(200):
+        if len(smtp.handler.received) >= count:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def test_sale_mail_reaches_each_area(
+    skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    smtp = {"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
+    async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
+        sale = await Sale.open(stack, f.open_input("MAIL-1"))
+        await happy_path(sale, skipping_env)
+        await received_all(smtp_server, len(EXPECTED))
+        got = [(str(r.message["X-MND-Template"]), r.rcpt_tos) for r in smtp_server.handler.received]
+        assert got == EXPECTED
+        subjects = {
+            str(r.message["X-MND-Template"]): str(r.message["Subject"])
+            for r in smtp_server.handler.received
+        }
+        assert subjects["delivery_welcome"] == "Bienvenido a Mi Negocio Digital"
+        welcome = next(
+            r.message
+            for r in smtp_server.handler.received
+            if r.message["X-MND-Template"] == "delivery_welcome"
+        )
+        body = welcome.get_content()
+        assert "ha finalizado su plan Tienda Digital" in body
+        assert "https://laespiga.minegocio.digital/" in body
+        for address in [CONSULTANT, *CLIENT_APPROVAL_MAILBOXES]:
+            assert address in body
+        assert "/aprobacion/" in body  # the client's single-use approval link
+        assert CONSULTANT in str(welcome["Reply-To"]) and PRODUCTION in str(welcome["Reply-To"])
+        statuses = {m.status for m in stack.outbox.list_messages(sale_id="MAIL-1", limit=100)}
+        assert statuses == {"sent"}
+
+
+async def test_refused_address_marks_the_message_failed_and_the_sale_goes_on(
+    skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    smtp_server.handler.rcpt_replies[CLIENT] = "550 5.1.1 mailbox unavailable"
+    smtp = {"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
+    async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
+        sale = await Sale.open(stack, f.open_input("MAIL-2"))
+        await happy_path(sale, skipping_env)  # completes although the client's mail bounces
+        messages = {m.template: m for m in stack.outbox.list_messages(sale_id="MAIL-2", limit=100)}
+        assert messages["content_request"].status == "failed"
+        assert "550" in (messages["content_request"].last_error or "")
+        assert messages["contract_number_request"].status == "sent"
+
+
+async def test_temporary_failure_is_retried_then_sent_once(
+    skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    smtp_server.handler.data_replies.extend(
+        ["451 4.3.0 try again later", "451 4.3.0 try again later"]
+    )
+    smtp = {"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
+    async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
+        sale = await Sale.open(stack, f.open_input("MAIL-3"))
+        await happy_path(sale, skipping_env)
+        await received_all(smtp_server, len(EXPECTED))
+        templates = [str(r.message["X-MND-Template"]) for r in smtp_server.handler.received]
+        assert templates.count("content_request") == 1
+        first = next(
+            m
+            for m in stack.outbox.list_messages(sale_id="MAIL-3", limit=100)
+            if m.template == "content_request"
+        )
+        assert first.status == "sent" and first.attempts == 3
