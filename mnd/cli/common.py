@@ -20,11 +20,17 @@ from mnd.settings import Settings, get_settings
 
 # Colombia has kept UTC-5 without daylight saving since 1993; a fixed offset needs no tzdata.
 
+# Exit codes of the staff commands beyond 1 (any other error): scripts branch on them.
+EXIT_INVALID = 2  # invalid data or payload
+EXIT_CONFLICT = 3  # wrong step, closed sale, or a sale id already opened
+EXIT_ROLE = 4  # the signed-in member's roles do not allow it
+EXIT_NOT_FOUND = 5  # unknown sale
 
-def fail(message: str) -> NoReturn:
-    """Ends the command with one Spanish line on stderr and exit code 1."""
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Ends the command with one Spanish line on stderr and the exit code (1 unless given)."""
     typer.echo(message, err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def settings() -> Settings:

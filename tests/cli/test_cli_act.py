@@ -1,0 +1,164 @@
+"""`mnd act`: every step of the demo sale with the example payloads, and each kind of refusal."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mnd.domain.actions import ACTIONS
+from tests.cli.helpers import Team, amnd, eventually, open_demo
+
+pytestmark = pytest.mark.devserver
+PAYLOADS = Path(__file__).parents[2] / "examples" / "payloads"
+
+
+async def act(sale_id: str, action: str, token: str, *sets: str) -> tuple[int, str, str]:
+    args = ["act", sale_id, action, "--file", str(PAYLOADS / f"{action}.json"), "--token", token]
+    for assignment in sets:
+        args += ["--set", assignment]
+    result = await amnd(*args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+async def test_every_step_with_the_example_payloads(team: Team) -> None:
+    """The README's walk-through: each role acts with its token, in the process order."""
+    sale = "CLI-WALK-1"
+    await open_demo(team.consultant, sale)
+    today = datetime.now(UTC).date().isoformat()  # the workflow's clock is UTC
+    moves: list[tuple[str, str, tuple[str, ...], str]] = [
+        ("select_template", team.consultant, (), "3. Tipo de comercio"),
+        ("confirm_business_type", team.consultant, (), "4. Información del producto"),
+        ("submit_content", team.consultant, (), "5. Verificación del cliente en CRM"),
+        ("record_crm_lookup", team.consultant, (), "5. Verificación"),  # the 1-day minimum
+        ("assign_contract_number", team.provisioning, (), "6. Diligenciamiento del contrato"),
+        ("submit_documents", team.consultant, (f"documents.documents.4.issued_on={today}",), "6."),
+    ]
+    for action, token, sets, expected in moves:
+        code, out, err = await act(sale, action, token, *sets)
+        if action == "assign_contract_number" and code == 3:  # step 5's minimum still running
+            await eventually(
+                ["sale", "show", sale, "--token", token], lambda r: "6. Dilig" in r.stdout
+            )
+            code, out, err = await act(sale, action, token, *sets)
+        assert code == 0, (action, err)
+        assert out.startswith("✔ ") and expected in out, (action, out)
+
+    shown = await eventually(
+        ["sale", "show", sale, "--token", team.consultant], lambda r: "7. Validación" in r.stdout
+    )
+    assert "CTO-2026-000123" in shown.stdout and "rut.pdf" in shown.stdout
+    assert (await act(sale, "approve_documents", team.commercial_support))[0] == 0
+    shown = await eventually(
+        ["sale", "show", sale, "--token", team.consultant], lambda r: "8. Formulario" in r.stdout
+    )
+    found = re.search(r"OT-\d{4}-\d{6}", shown.stdout)
+    assert found is not None, shown.stdout
+    ot = found.group(0)
+    closure = (f"work_order_number={ot}", f"billing_start_date={today}")
+    later: list[tuple[str, str, tuple[str, ...], str]] = [
+        ("submit_purchase_form", team.consultant, (f"work_order_number={ot}",), "9. Entrega"),
+        ("deliver_piece", team.ally, (), "10. Aprobación del cliente"),
+        ("approve_product", team.production, (), "11. Llamada de aprovisionamiento"),
+        ("record_call", team.production, (), "12. Cierre de OT"),
+        ("confirm_work_order_closure", team.provisioning, closure, "venta completada"),
+    ]
+    for action, token, sets, expected in later:
+        code, out, err = await act(sale, action, token, *sets)
+        assert code == 0 and expected in out, (action, out, err)
+
+    # A finished sale takes no more actions: exit 3, like a wrong step.
+    code, _, err = await act(sale, "record_post_sale_request", team.consultant)
+    assert code == 3 and err.startswith("Acción rechazada: La venta CLI-WALK-1 ya está cerrada")
+
+    timeline = await eventually(
+        ["report", "timeline", sale], lambda r: "13. Cierre de ciclo" in r.stdout
+    )
+    assert "aprovisionamiento.demo" in timeline.stdout and "en curso" not in timeline.stdout
+    steps = await amnd("report", "steps", "--to", datetime.now(UTC).date().isoformat())
+    for name in ("7. Validación de documentos", "Mediana", "P90", "Fuera de SLA"):
+        assert name in steps.stdout
+    outbox = await amnd("outbox", "list", "--sale", sale)
+    assert "cycle_closed" in outbox.stdout
+
+
+def test_one_valid_example_payload_per_action() -> None:
+    assert {p.stem for p in PAYLOADS.glob("*.json")} == set(ACTIONS)
+    for name, spec in ACTIONS.items():
+        data = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+        role = sorted(spec.roles)[0]
+        spec.model.model_validate({**data, "actor": {"id": "x", "role": role}})
+
+
+async def test_onyx_creation_reassignment_and_cancellation(team: Team) -> None:
+    """The other branches' payloads: client created in ONYX, a supervisor reassigns, cancels."""
+    sale = "CLI-BRANCH-1"
+    await open_demo(team.consultant, sale)
+    for action in ("select_template", "confirm_business_type", "submit_content"):
+        assert (await act(sale, action, team.consultant))[0] == 0
+    neither = ("in_onyx=false", "in_rr=false")
+    code, out, _ = await act(sale, "record_crm_lookup", team.consultant, *neither)
+    assert code == 0 and "Minería de Datos" in out
+    code, out, err = await act(sale, "confirm_onyx_creation", team.data_mining)
+    assert code == 0, err
+
+    code, out, err = await act(sale, "reassign_consultant", team.supervisor)
+    assert code == 0, err
+    shown = await amnd("sale", "show", sale, "--token", team.supervisor)
+    assert "Carlos Pérez (cons-0077)" in shown.stdout and "ONYX-778899" in shown.stdout
+    code, _, err = await act(sale, "cancel_sale", team.consultant)  # no longer the sale's
+    assert code == 4, err
+    code, out, err = await act(sale, "cancel_sale", team.supervisor)
+    assert code == 0 and "venta cancelada" in out, err
+
+
+async def test_refusals_map_to_exit_codes(team: Team, tmp_path: Path) -> None:
+    sale = "CLI-REFUSE-1"
+    await open_demo(team.consultant, sale)
+
+    code, _, err = await act(sale, "select_template", team.provisioning)
+    assert code == 4 and err == (
+        "Acción rechazada: La acción «Seleccionar plantilla» corresponde a: Consultor; "
+        "sus roles no la permiten.\n"
+    )
+    code, _, err = await act(sale, "select_template", team.other_consultant)  # not the sale's
+    assert code == 4 and "Solo el consultor asignado (Laura Gómez)" in err
+
+    code, _, err = await act(sale, "submit_documents", team.consultant)
+    assert code == 3 and err.startswith(
+        "Acción rechazada: La acción «Enviar documentos» corresponde al paso 6. Diligenciamiento "
+        "del contrato; la venta está en el paso 2. Selección de plantilla y alcance."
+    )
+
+    content = json.loads((PAYLOADS / "submit_content.json").read_text(encoding="utf-8"))
+    content["content"]["products"][0]["price_cop"] = "0"
+    bad = tmp_path / "contenido.json"
+    bad.write_text(json.dumps(content), encoding="utf-8")
+    result = await amnd("act", sale, "submit_content", "-f", str(bad), "--token", team.consultant)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        "Acción rechazada: Datos no válidos. content.products[0].price_cop: el precio debe ser "
+        "mayor que 0 COP"
+    )
+    code, _, err = await act(sale, "select_template", team.consultant, "template_id=pos_basico")
+    assert code == 2 and "template_id" in err
+
+    code, _, err = await act("NO-EXISTE-9", "select_template", team.consultant)
+    assert (code, err) == (5, "No existe la venta «NO-EXISTE-9».\n")
+
+    actor = 'actor={"id": "x", "role": "consultant"}'
+    with_actor = await amnd("act", sale, "select_template", "--set", actor, "--token", team.ally)
+    assert with_actor.exit_code == 2 and with_actor.stderr.startswith("Quite «actor» del JSON")
+    unknown = await amnd("act", sale, "volar", "--token", team.consultant)
+    assert unknown.exit_code == 2 and "Acción desconocida: «volar»" in unknown.stderr
+    missing = await amnd("act", sale, "select_template", "-f", "nada.json", "--token", team.ally)
+    assert (missing.exit_code, missing.stderr) == (2, "No existe el archivo nada.json.\n")
+
+    # Nothing refused changed the sale; the right move from stdin still works.
+    stdin = (PAYLOADS / "select_template.json").read_text(encoding="utf-8")
+    args = ["act", sale, "select_template", "-f", "-", "--token", team.consultant]
+    ok = await amnd(*args, stdin=stdin)
+    assert ok.exit_code == 0 and "3. Tipo de comercio" in ok.stdout
