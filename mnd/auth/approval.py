@@ -13,13 +13,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnd.db.dialect import utc
+from mnd.db.engine import read_session
 from mnd.db.models import ApprovalLink
 
 _SALT = "mnd-client-approval"
 
 
 class LinkRefused(Exception):
-    """The link is forged, expired or already used; the message is for the client, in Spanish."""
+    """The link is forged, expired or already used; the message is for the client, in Spanish.
+
+    `reason` (`invalid`, `expired`, `used`) lets an entry point pick its status code.
+    """
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class LinkView(BaseModel):
@@ -67,21 +75,23 @@ class ApprovalLinks:
             data = self._serializer.loads(token, max_age=int(self._ttl.total_seconds()))
         except SignatureExpired as exc:
             raise LinkRefused(
-                "El enlace de aprobación venció. Solicite uno nuevo a su consultor."
+                "El enlace de aprobación venció. Solicite uno nuevo a su consultor.", "expired"
             ) from exc
         except BadSignature as exc:
             raise LinkRefused("El enlace de aprobación no es válido.") from exc
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:  # no write lock for a lookup
             row = session.get(ApprovalLink, str(data.get("n")))
             if row is None or row.sale_id != data.get("s"):
                 raise LinkRefused("El enlace de aprobación no es válido.")
             if row.used_at is not None:
-                raise LinkRefused("Este enlace ya fue usado; cada enlace sirve una sola vez.")
+                raise LinkRefused(
+                    "Este enlace ya fue usado; cada enlace sirve una sola vez.", "used"
+                )
             expires = utc(row.expires_at)
             assert expires is not None
             if expires < (now or datetime.now(UTC)):
                 raise LinkRefused(
-                    "El enlace de aprobación venció. Solicite uno nuevo a su consultor."
+                    "El enlace de aprobación venció. Solicite uno nuevo a su consultor.", "expired"
                 )
             return LinkView(
                 nonce=row.nonce,

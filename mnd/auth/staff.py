@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mnd.db.engine import read_session
 from mnd.db.models import ApiToken, StaffMember
 from mnd.domain.roles import Role
 
@@ -112,7 +113,9 @@ class StaffDirectory:
         """The active member owning this unrevoked token, or None."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        with self._sessions() as session:
+        # A read session: a plain one begins IMMEDIATE on SQLite, so every request would queue
+        # behind the worker's record writes (and hold them up) just to look a token up.
+        with read_session(self._sessions) as session:
             row = session.execute(
                 select(StaffMember)
                 .join(ApiToken, ApiToken.staff_id == StaffMember.id)

@@ -69,15 +69,19 @@ class EventView(BaseModel):
     data: dict[str, Any]
 
 
-def inbox(session: Session, role: str, limit: int, now: datetime) -> list[InboxItem]:
-    """Sales waiting on `role`, longest-waiting first (the (role, since) index serves it)."""
-    rows = session.execute(
+def inbox(
+    session: Session, role: str, limit: int, now: datetime, consultant_id: str | None = None
+) -> list[InboxItem]:
+    """Sales waiting on `role`, longest-waiting first (the (role, since) index serves it);
+    `consultant_id` keeps only that consultant's sales (filtered before the limit applies)."""
+    query = (
         select(SaleWait.role, SaleWait.since, SaleWait.due_at, Sale)
         .join(Sale, Sale.sale_id == SaleWait.sale_id)
         .where(SaleWait.role == role)
-        .order_by(SaleWait.since, SaleWait.sale_id)
-        .limit(limit)
-    ).all()
+    )
+    if consultant_id is not None:
+        query = query.where(Sale.consultant_id == consultant_id)
+    rows = session.execute(query.order_by(SaleWait.since, SaleWait.sale_id).limit(limit)).all()
     now = utc(now)
     items = []
     for wait_role, since, due_at, sale in rows:

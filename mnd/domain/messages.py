@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -36,6 +37,18 @@ _TEMPLATES: dict[str, str] = {
     "list_type": "debe ser una lista",
     "url_parsing": "debe ser una URL válida",
     "url_scheme": "debe ser una URL http o https",
+    "url_type": "debe ser una URL válida",
+    "json_invalid": "no es JSON válido",
+    "json_type": "no es JSON válido",
+    "float_parsing": "debe ser un número",
+    "float_type": "debe ser un número",
+    "int_from_float": "debe ser un número entero",
+    "decimal_max_digits": "tiene demasiados dígitos",
+    "finite_number": "debe ser un número finito",
+    "string_pattern_mismatch": "no tiene el formato esperado",
+    "datetime_type": "debe ser una fecha y hora ISO 8601",
+    "datetime_from_date_parsing": "debe ser una fecha y hora ISO 8601",
+    "timezone_aware": "debe incluir la zona horaria",
 }
 
 
@@ -54,15 +67,24 @@ def _message(error: ErrorDetails) -> str:
     template = _TEMPLATES.get(kind)
     if template is None:
         return f"valor no válido ({error['msg']})"
+    ctx = dict(error.get("ctx") or {})
+    if "expected" in ctx:
+        # pydantic lists the choices in English: "'a', 'b' or 'c'".
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", " o ")
     try:
-        return template.format(**(error.get("ctx") or {}))
+        return template.format(**ctx)
     except (KeyError, IndexError):
         return template
 
 
+def spanish_lines(errors: Iterable[ErrorDetails]) -> list[str]:
+    """`campo: mensaje` for each error dict (pydantic's, or FastAPI's request errors)."""
+    return [f"{_location(tuple(e['loc']))}: {_message(e)}" for e in errors]
+
+
 def spanish_errors(exc: ValidationError) -> list[str]:
     """`campo: mensaje` for every error, in the order pydantic found them."""
-    return [f"{_location(tuple(e['loc']))}: {_message(e)}" for e in exc.errors()]
+    return spanish_lines(exc.errors())
 
 
 def spanish_summary(exc: ValidationError) -> str:

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from mnd.domain import actions as a
 from mnd.domain.catalog import DELIVERED_APPLICATIONS
-from mnd.domain.clock import COLOMBIA
 from mnd.domain.content import plan_content_errors
 from mnd.domain.documents import document_set_errors
 from mnd.domain.errors import ActionRefused, RefusalKind
@@ -120,8 +119,7 @@ def _check_contract_number(s: SaleState, p: a.AssignContractNumberInput, now: da
 def _check_documents(s: SaleState, p: a.SubmitDocumentsInput, now: datetime) -> None:
     if s.documents is not None:
         raise _not_now("Los documentos de esta ronda ya fueron enviados.")
-    # The 30 days count in Colombian dates, the dates printed on the documents.
-    _invalid(document_set_errors(p.documents, now.astimezone(COLOMBIA).date()))
+    _invalid(document_set_errors(p.documents, now.date()))
 
 
 def _check_round_open(s: SaleState, p: a.ActionInput, now: datetime) -> None:
@@ -188,9 +186,9 @@ def _check_closure(s: SaleState, p: a.ConfirmWorkOrderClosureInput, now: datetim
         errors.append(
             f"work_order_number: «{p.work_order_number}» no es la OT de la venta ({ot.number if ot else 'sin OT'})"
         )
-    elif p.billing_start_date < ot.issued_at.astimezone(COLOMBIA).date():
+    elif p.billing_start_date < ot.issued_at.date():
         errors.append(
-            f"billing_start_date: no puede ser anterior a la emisión de la OT ({ot.issued_at.astimezone(COLOMBIA).date()})"
+            f"billing_start_date: no puede ser anterior a la emisión de la OT ({ot.issued_at.date()})"
         )
     _invalid(errors)
 

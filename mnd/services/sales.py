@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -72,12 +75,26 @@ class SaleService:
         self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
     ) -> SaleState:
         """Runs the action's Update as `actor`; a refusal raises `ActionRefused` (nothing changed)."""
+        state: SaleState = await self._update(sale_id, action, payload, actor, SaleState)
+        return state
+
+    async def act_json(
+        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
+    ) -> bytes:
+        """As `act`, but the new state as the JSON the workflow returned, not decoded: an entry
+        point that only forwards it (the API) skips a decode and a re-encode."""
+        raw: RawValue = await self._update(sale_id, action, payload, actor, RawValue)
+        return raw.payload.data
+
+    async def _update(
+        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor, result: type
+    ) -> Any:
         if action not in ACTIONS:
             raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
         body = {**payload, "actor": actor.model_dump(mode="json")}
         handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
         try:
-            return await handle.execute_update(action, body, result_type=SaleState)
+            return await handle.execute_update(action, body, result_type=result)
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             if isinstance(cause, ApplicationError) and cause.type in set(RefusalKind):
@@ -94,8 +111,14 @@ class SaleService:
             raise
 
     async def _exists(self, sale_id: str) -> bool:
+        # The raw RPC: `handle.describe()` also decodes the search attributes, which fails on
+        # the time-skipping server for a cleared datetime attribute (MndDueDate of a closed sale).
+        request = DescribeWorkflowExecutionRequest(
+            namespace=self._client.namespace,
+            execution=WorkflowExecution(workflow_id=workflow_id_for(sale_id)),
+        )
         try:
-            await self._client.get_workflow_handle(workflow_id_for(sale_id)).describe()
+            await self._client.workflow_service.describe_workflow_execution(request)
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
                 return False
