@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(STAMP)  ## Temporal dev server + UI (http://localhost:8233), worker, demo sale; Ctrl-C stops
-	$(BIN)/python -m mnd.devstack run
+run: $(STAMP)  ## Dev server + UI (:8233), worker, API (:8000/docs), demo sale and staff tokens; Ctrl-C stops
+	$(BIN)/mnd dev
 
 demo: $(STAMP)  ## Same as run, but exits when the demo sale completes
 	$(BIN)/python -m mnd.devstack demo
@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint  ## Lint, format check, then the test suite
+test: lint typecheck  ## Lint, format check, types, then the test suite
 	$(BIN)/pytest
 
 typecheck: $(STAMP)

@@ -50,7 +50,7 @@ def test_services_of_the_production_stack() -> None:
         "migrate",
     } <= set(SERVICES)
     assert SERVICES["worker"]["deploy"]["replicas"] == 2
-    assert APP_SERVICES == {"worker", "api", "migrate"}
+    assert {"worker", "api", "migrate"} == APP_SERVICES
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))

@@ -1,0 +1,191 @@
+"""The client's approval pages (step 10), reached from the emailed single-use link; no staff token.
+
+A link is checked (signature, expiry, use, delivery round), consumed atomically, and only then
+acted on; when the sale refuses the action nothing was recorded, so the link is released.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from mnd.api.deps import ContextDep, SaleServiceDep
+from mnd.api.errors import STATUS_BY_KIND
+from mnd.auth.approval import LinkRefused, LinkView
+from mnd.domain.errors import ActionRefused
+from mnd.domain.parties import Actor
+from mnd.domain.roles import Role
+from mnd.domain.sale import SaleState
+from mnd.domain.steps import StepId
+from mnd.services.sales import SaleNotFound, SaleService
+
+router = APIRouter(prefix="/aprobacion", include_in_schema=False)
+_LINK_STATUS = {"invalid": 404, "expired": 410, "used": 409}
+
+
+class PageRefusal(Exception):
+    """Ends a page request with a Spanish message page."""
+
+    def __init__(self, status: int, message: str, state: SaleState | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.state = status, message, state
+
+
+def _page(request: Request, ctx: ContextDep, name: str, status: int, **data: Any) -> HTMLResponse:
+    return ctx.pages.TemplateResponse(request, name, data, status_code=status)
+
+
+def _message(
+    request: Request,
+    ctx: ContextDep,
+    status: int,
+    title: str,
+    message: str,
+    state: SaleState | None,
+) -> HTMLResponse:
+    delivery = state.delivery if state else None
+    return _page(
+        request,
+        ctx,
+        "message.html",
+        status,
+        title=title,
+        message=message,
+        ok=status < 400,
+        product_url=delivery.product_url if delivery else None,
+        consultant_email=state.consultant.email if state else None,
+    )
+
+
+async def _open_link(
+    ctx: ContextDep, service: SaleService, token: str
+) -> tuple[LinkView, SaleState]:
+    try:
+        link = await run_in_threadpool(ctx.links.check, token)
+    except LinkRefused as refused:
+        raise PageRefusal(_LINK_STATUS.get(refused.reason, 400), str(refused)) from refused
+    try:
+        state = await service.state(link.sale_id)
+    except SaleNotFound as exc:
+        raise PageRefusal(404, "El enlace de aprobación no es válido.") from exc
+    if link.delivery_round != state.delivery_round:
+        raise PageRefusal(
+            410,
+            "Este enlace corresponde a una entrega anterior; use el del correo más reciente.",
+            state,
+        )
+    return link, state
+
+
+@router.get("/{token}", response_class=HTMLResponse, name="approval_page")
+async def approval_page(
+    request: Request, token: str, ctx: ContextDep, service: SaleServiceDep
+) -> HTMLResponse:
+    """Página del cliente: ver su producto y aprobarlo o pedir correcciones."""
+    try:
+        _, state = await _open_link(ctx, service, token)
+    except PageRefusal as refusal:
+        return _message(
+            request, ctx, refusal.status, "Enlace no disponible", refusal.message, refusal.state
+        )
+    if state.step is not StepId.CLIENT_APPROVAL or state.delivery is None:
+        message = "Esta entrega ya no espera su aprobación. Gracias."
+        return _message(request, ctx, 409, "Nada pendiente", message, state)
+    return _approval_form(request, ctx, token, state, status=200)
+
+
+def _approval_form(
+    request: Request, ctx: ContextDep, token: str, state: SaleState, status: int, error: str = ""
+) -> HTMLResponse:
+    plan = state.catalog.plan(state.plan_id)
+    return _page(
+        request,
+        ctx,
+        "approval.html",
+        status,
+        sale_id=state.sale_id,
+        contact_name=state.client.contact_name,
+        plan_name=plan.name if plan else state.plan_id,
+        product_url=state.delivery.product_url if state.delivery else "",
+        approve_url=request.app.url_path_for("approve", token=token),
+        corrections_url=request.app.url_path_for("request_corrections", token=token),
+        error=error,
+    )
+
+
+async def _decide(
+    request: Request,
+    ctx: ContextDep,
+    service: SaleService,
+    token: str,
+    action: str,
+    payload: dict[str, Any],
+    done: str,
+) -> HTMLResponse:
+    try:
+        link, state = await _open_link(ctx, service, token)
+    except PageRefusal as refusal:
+        return _message(
+            request, ctx, refusal.status, "Enlace no disponible", refusal.message, refusal.state
+        )
+    # Consumed before acting, atomically: two clicks (or two tabs) cannot both decide.
+    if not await run_in_threadpool(ctx.links.consume, link.nonce, action):
+        used = "Este enlace ya fue usado; cada enlace sirve una sola vez."
+        return _message(request, ctx, 409, "Enlace no disponible", used, state)
+    client = state.client
+    actor = Actor(
+        id=f"cliente:{client.document_number}", role=Role.CLIENT, name=client.contact_name
+    )
+    try:
+        state = await service.act(link.sale_id, action, payload, actor)
+    except ActionRefused as refused:
+        await run_in_threadpool(ctx.links.release, link.nonce)
+        return _message(
+            request, ctx, STATUS_BY_KIND[refused.kind], "No se registró", refused.message, state
+        )
+    except BaseException:
+        # Temporal unreachable or the like: nothing was recorded, the client may retry.
+        await run_in_threadpool(ctx.links.release, link.nonce)
+        raise
+    return _message(request, ctx, 200, "¡Gracias!", done, state)
+
+
+@router.post("/{token}/aprobar", response_class=HTMLResponse, name="approve")
+async def approve(
+    request: Request,
+    token: str,
+    ctx: ContextDep,
+    service: SaleServiceDep,
+    comment: Annotated[str, Form(max_length=2000)] = "",
+) -> HTMLResponse:
+    """El cliente aprueba su producto."""
+    payload = {"comment": comment.strip() or None}
+    done = "Su aprobación quedó registrada. Pronto lo llamaremos para activar su producto."
+    return await _decide(request, ctx, service, token, "approve_product", payload, done)
+
+
+@router.post("/{token}/correcciones", response_class=HTMLResponse, name="request_corrections")
+async def request_corrections(
+    request: Request,
+    token: str,
+    ctx: ContextDep,
+    service: SaleServiceDep,
+    comments: Annotated[str, Form(max_length=4000)] = "",
+) -> HTMLResponse:
+    """El cliente pide correcciones, con sus comentarios (obligatorios)."""
+    if not comments.strip():
+        try:
+            _, state = await _open_link(ctx, service, token)
+        except PageRefusal as refusal:
+            return _message(
+                request, ctx, refusal.status, "Enlace no disponible", refusal.message, refusal.state
+            )
+        error = "Escriba las correcciones que necesita."
+        return _approval_form(request, ctx, token, state, status=422, error=error)
+    done = "Sus correcciones quedaron registradas; le enviaremos una nueva entrega para aprobar."
+    return await _decide(
+        request, ctx, service, token, "request_corrections", {"comments": comments.strip()}, done
+    )

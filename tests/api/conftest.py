@@ -1,0 +1,98 @@
+"""The API on the time-skipping server: the app and a real worker share one database and queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from mnd.api import create_app
+from mnd.auth.staff import StaffDirectory
+from mnd.db.engine import make_engine, session_factory
+from mnd.db.models import Sale
+from mnd.domain.roles import Role
+from mnd.domain.sale import workflow_id_for
+from mnd.settings import Settings
+from tests.support import Stack, running_worker
+
+PUBLIC_URL = "https://mnd.test"
+# One member per role (two consultants: the sale's own and another one).
+TEAM: dict[str, tuple[str, str, list[Role]]] = {
+    "c-100": ("Laura Gómez", "laura.gomez@claro.com.co", [Role.CONSULTANT]),
+    "c-200": ("Andrés Ruiz", "andres.ruiz@claro.com.co", [Role.CONSULTANT]),
+    "dm-1": ("Diana Mora", "mineriadedatos@claro.com.co", [Role.DATA_MINING]),
+    "prov-1": ("Pablo Ríos", "soportemno@claro.com.co", [Role.PROVISIONING]),
+    "cs-1": ("Carla Soto", "validacion.co@claro.com.co", [Role.COMMERCIAL_SUPPORT]),
+    "prod-1": ("Pedro Díaz", "produccionmno@claro.com.co", [Role.PRODUCTION]),
+    "ally-1": ("Aliado Web", "aliado@minegocio.digital", [Role.ALLY]),
+    "client-1": ("Cliente Prueba", "cliente@laespiga.com.co", [Role.CLIENT]),
+    "sup-1": ("Sofía Vargas", "supervisor.mnd@claro.com.co", [Role.SUPERVISOR]),
+    "sys-1": ("Sistema", "sistema@minegocio.digital", [Role.SYSTEM]),
+}
+# The member who acts in each role in these tests.
+BY_ROLE: dict[Role, str] = {
+    roles[0]: member for member, (_, _, roles) in TEAM.items() if member != "c-200"
+}
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    app: FastAPI
+    env: WorkflowEnvironment
+    stack: Stack
+    settings: Settings
+    sessions: sessionmaker[Session]
+    tokens: dict[str, str]
+
+    def auth(self, member: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[member]}"}
+
+
+@pytest_asyncio.fixture(scope="package")
+async def api(
+    skipping_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Api]:
+    """One worker, one database, one app for the API tests; each test opens its own sales."""
+    root: Path = tmp_path_factory.mktemp("api")
+    async with running_worker(skipping_env.client, root, public_url=PUBLIC_URL) as stack:
+        settings = Settings(data_dir=root, task_queue=stack.task_queue, public_url=PUBLIC_URL)
+        engine = make_engine(settings.db_url)
+        sessions = session_factory(engine)
+        directory = StaffDirectory(sessions)
+        tokens = {}
+        for member, (name, email, roles) in TEAM.items():
+            directory.add(member, name, email, roles)
+            tokens[member] = directory.create_token(member, "pruebas")
+        app = create_app(settings, client=skipping_env.client)
+        # httpx's ASGI transport does not run the lifespan: enter it here.
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+                yield Api(http, app, skipping_env, stack, settings, sessions, tokens)
+        await terminate_sales(skipping_env.client, sessions)
+        engine.dispose()
+
+
+async def terminate_sales(client: Client, sessions: sessionmaker[Session]) -> None:
+    """Ends every sale these tests opened. Left open on a queue no worker polls any more, a sale
+    whose timer fires during a later test's `env.sleep` holds a workflow task that nobody
+    completes, and the time-skipping server then never skips time again in this session."""
+    await asyncio.sleep(0.5)  # the last sales' first records (their ids) are being written
+    with sessions() as session:
+        sale_ids = session.scalars(select(Sale.sale_id).where(Sale.status == "open")).all()
+    for sale_id in sale_ids:
+        with contextlib.suppress(RPCError):  # closed since its last record
+            await client.get_workflow_handle(workflow_id_for(sale_id)).terminate("fin de pruebas")

@@ -1,0 +1,119 @@
+"""The client's emailed approval link: approve, corrections, and every way a link is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import update
+
+from mnd.auth.approval import ApprovalLinks
+from mnd.db.models import ApprovalLink
+from mnd.domain.roles import Role
+from mnd.domain.steps import StepId
+from tests.api import flow
+from tests.api.conftest import PUBLIC_URL, Api
+from tests.api.flow import ApiSale
+
+LINK = re.compile(re.escape(PUBLIC_URL) + r"(/aprobacion/[A-Za-z0-9_.\-]+)")
+
+
+async def emailed_links(api: Api, sale_id: str, count: int) -> list[str]:
+    """The paths of the approval links in the sale's delivery emails, once `count` were sent."""
+    for _ in range(200):
+        bodies = [
+            str(m.get_content())
+            for m in api.stack.mails(sale_id)
+            if m["X-MND-Template"] == "delivery_welcome"
+        ]
+        found = [match.group(1) for body in bodies for match in LINK.finditer(body)]
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} approval link(s) never emailed")
+
+
+def nonce_of(api: Api, path: str) -> str:
+    return links(api).check(path.rsplit("/", 1)[1]).nonce
+
+
+def links(api: Api) -> ApprovalLinks:
+    s = api.settings
+    return ApprovalLinks(api.sessions, s.secret_key, timedelta(hours=1), s.public_url)
+
+
+async def test_corrections_then_approval_and_refused_links(api: Api) -> None:
+    sale = await ApiSale.open(api)
+    await flow.to_client_approval(sale)
+    [first] = await emailed_links(api, sale.sale_id, 1)
+    page = await api.http.get(first)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert flow.URL in page.text and "Solicitar correcciones" in page.text
+
+    # Corrections need comments; the link stays usable until they are given.
+    blank = await api.http.post(f"{first}/correcciones", data={"comments": "  "})
+    assert blank.status_code == 422 and "Escriba las correcciones" in blank.text
+    done = await api.http.post(
+        f"{first}/correcciones", data={"comments": "El logo va a la izquierda"}
+    )
+    assert done.status_code == 200 and "Sus correcciones quedaron registradas" in done.text
+    state = await sale.wait_step(StepId.PIECE_DELIVERY)
+    assert state.corrections[0].comments == "El logo va a la izquierda"
+    assert state.corrections[0].requested_by == "cliente:900.373.115-3"
+
+    # A link of the first delivery (never used) is refused once the second one is out.
+    stale = links(api).issue(sale.sale_id, 1, f"{sale.sale_id}:extra").removeprefix(PUBLIC_URL)
+    await sale.act("deliver_piece", flow.delivery(2), flow.member(Role.ALLY))
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    second = (await emailed_links(api, sale.sale_id, 2))[1]
+    response = await api.http.get(stale)
+    assert response.status_code == 410 and "corresponde a una entrega anterior" in response.text
+
+    # An expired link of the current delivery is refused, on the page and on a decision.
+    expired = links(api).issue(sale.sale_id, 2, f"{sale.sale_id}:expired").removeprefix(PUBLIC_URL)
+    with api.sessions.begin() as session:
+        session.execute(
+            update(ApprovalLink)
+            .where(ApprovalLink.nonce == nonce_of(api, expired))
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    for response in (await api.http.get(expired), await api.http.post(f"{expired}/aprobar")):
+        assert response.status_code == 410 and "venció" in response.text
+
+    # The current link approves; the page says so; the link never works again.
+    approved = await api.http.post(f"{second}/aprobar", data={"comment": "¡Quedó lindo!"})
+    assert approved.status_code == 200 and "Su aprobación quedó registrada" in approved.text
+    state = await sale.wait_step(StepId.PROVISIONING_CALL)
+    assert state.approved_by == "cliente:900.373.115-3"
+    for response in (await api.http.get(second), await api.http.post(f"{second}/aprobar")):
+        assert response.status_code == 409 and "ya fue usado" in response.text
+
+
+async def test_a_refused_decision_releases_the_link(api: Api) -> None:
+    sale = await ApiSale.open(api)
+    await flow.to_client_approval(sale)
+    [path] = await emailed_links(api, sale.sale_id, 1)
+    # Producción records the approval first (by phone); the client's click comes too late.
+    await sale.act("approve_product", {}, flow.member(Role.PRODUCTION))
+    await sale.wait_step(StepId.PROVISIONING_CALL)
+    response = await api.http.post(f"{path}/aprobar")
+    assert response.status_code == 409 and "No se registró" in response.text
+    assert "corresponde al paso 10. Aprobación del cliente" in response.text
+    assert nonce_of(api, path)  # released: the link checks as unused again
+    page = await api.http.get(path)
+    assert page.status_code == 409 and "ya no espera su aprobación" in page.text
+
+
+async def test_forged_links_are_refused(api: Api) -> None:
+    other = URLSafeTimedSerializer("otro-secreto", salt="mnd-client-approval")
+    forged = other.dumps({"n": "0" * 32, "s": "API-1"})
+    for token in ("inventado", forged):
+        for response in (
+            await api.http.get(f"/aprobacion/{token}"),
+            await api.http.post(f"/aprobacion/{token}/aprobar"),
+            await api.http.post(f"/aprobacion/{token}/correcciones", data={"comments": "x"}),
+        ):
+            assert response.status_code == 404
+            assert "El enlace de aprobación no es válido." in response.text

@@ -1,0 +1,124 @@
+"""A whole sale through the HTTP API: every action, each by a member of the role it belongs to."""
+
+from __future__ import annotations
+
+from mnd.domain.roles import Role
+from mnd.domain.sale import CrmRoute, SaleStatus
+from mnd.domain.steps import StepId
+from tests.api import flow
+from tests.api.conftest import Api
+from tests.api.flow import ApiSale, member
+
+C, C2 = "c-100", "c-200"
+PROD, PROV = member(Role.PRODUCTION), member(Role.PROVISIONING)
+
+
+async def test_every_action_through_the_api(api: Api) -> None:
+    sale = await ApiSale.open(api)
+    await sale.act("select_template", {"template_id": "td_moda"}, C)
+    await sale.wait_step(StepId.BUSINESS_TYPE)
+    await sale.act("confirm_business_type", {"business_type": "restaurante"}, C)
+    await sale.wait_step(StepId.PRODUCT_INFORMATION)
+
+    # Step 4 with the product image uploaded first and referenced as file:<id>.
+    image = await flow.uploaded(api, flow.JPEG, "pan.jpg", "image/jpeg", "product_image")
+    content = flow.content()
+    content["products"][0]["image"] = {"storage_ref": image}
+    state = await sale.act("submit_content", {"content": content}, C)
+    assert state.content is not None
+    assert state.content.products[0].image.file_name == "pan.jpg"
+    assert state.content.products[0].image.storage_ref == image
+    await sale.wait_step(StepId.CLIENT_VERIFICATION)
+
+    # Step 5, neither in ONYX nor RR: Minería de Datos records the lookup and the creation.
+    dm = member(Role.DATA_MINING)
+    await sale.act("record_crm_lookup", {"in_onyx": False, "in_rr": False}, dm)
+    await sale.wait_for(lambda s: s.waiting_on == [Role.DATA_MINING])
+    state = await sale.act("confirm_onyx_creation", {"onyx_id": "ONYX-9"}, dm)
+    assert state.crm is not None and state.crm.route is CrmRoute.CREATE_IN_ONYX
+    await sale.sleep(1)
+    state = await sale.wait_step(StepId.CONTRACT)
+
+    # Step 6: the contract number, then documents uploaded and referenced.
+    await sale.act("assign_contract_number", {"contract_number": "CT-77"}, PROV)
+    documents = flow.documents(state.opened_at.date())
+    rut = await flow.uploaded(api, flow.PDF, "rut-2026.pdf", "application/pdf", "document")
+    cedula = await flow.uploaded(api, flow.PNG, "cedula.png", "image/png", "document")
+    for doc in documents["documents"]:
+        if doc["kind"] == "rut":
+            doc.update(storage_ref=rut, file_name=None)
+        if doc["kind"] == "cedula":
+            doc.update(storage_ref=cedula, file_name=None, content_type=None)
+    documents["documents"] = [
+        {k: v for k, v in d.items() if v is not None} for d in documents["documents"]
+    ]
+    state = await sale.act("submit_documents", {"documents": documents}, C)
+    assert state.documents is not None
+    by_kind = {d.kind.value: d for d in state.documents.documents}
+    assert by_kind["rut"].file_name == "rut-2026.pdf" and by_kind["rut"].sha256
+    assert by_kind["cedula"].content_type == "image/png"
+    assert by_kind["cedula"].size_bytes == len(flow.PNG)
+    await sale.sleep(1)
+    state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+
+    # Step 7: rejected once (back to 6), then approved.
+    cs = member(Role.COMMERCIAL_SUPPORT)
+    rejection = {"rejections": [{"kind": "cedula", "reason": "La foto está borrosa"}]}
+    await sale.act("reject_documents", rejection, cs)
+    state = await sale.wait_step(StepId.CONTRACT)
+    await sale.act("submit_documents", {"documents": flow.documents(state.opened_at.date())}, C)
+    await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    await sale.act("approve_documents", {"notes": "Completo"}, cs)
+    await sale.sleep(2)
+    state = await sale.wait_step(StepId.PURCHASE_FORM)
+
+    # A supervisor reassigns the sale; from then on only the new consultant acts as consultant.
+    body = {
+        "consultant": {"id": C2, "name": "Andrés Ruiz", "email": "andres.ruiz@claro.com.co"},
+        "reason": "Laura sale a vacaciones",
+    }
+    await sale.act("reassign_consultant", body, "sup-1")
+    refused = await sale.post("submit_purchase_form", flow.purchase_form(state), C)
+    assert refused.status_code == 403, refused.text
+    assert "Solo el consultor asignado" in refused.json()["detail"]
+    await sale.act("submit_purchase_form", flow.purchase_form(state), C2)
+    await sale.wait_step(StepId.PIECE_DELIVERY)
+
+    # Steps 9 and 10: a delivery, corrections, a second delivery, approval by Producción.
+    ally = member(Role.ALLY)
+    await sale.act("deliver_piece", flow.delivery(1), ally)
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act("record_post_sale_request", {"description": "Cambiar el logo en 2027"}, PROD)
+    await sale.act("request_corrections", {"comments": "El precio del pan está mal"}, PROD)
+    await sale.wait_step(StepId.PIECE_DELIVERY)
+    await sale.act("deliver_piece", flow.delivery(2), ally)
+    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act("approve_product", {"comment": "Aprobado por teléfono"}, PROD)
+    await sale.wait_step(StepId.PROVISIONING_CALL)
+
+    # Step 11: an unanswered call, then the full call; step 12: the OT closes.
+    await sale.act("record_call", {"reached": False}, PROD)
+    await sale.act("record_call", flow.good_call(), PROD)
+    state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+    assert state.work_order is not None
+    closure = {
+        "work_order_number": state.work_order.number,
+        "billing_start_date": state.work_order.issued_at.date().isoformat(),
+    }
+    await sale.act("confirm_work_order_closure", closure, PROV)
+    state = await sale.wait_for(lambda s: s.status is SaleStatus.COMPLETED)
+    assert state.post_sale_requests == ["Cambiar el logo en 2027"]
+    assert len(state.corrections) == 1 and len(state.calls) == 2
+    assert state.consultant.id == C2
+
+    # Closed: any further action is refused as such.
+    late = await sale.post("record_post_sale_request", {"description": "otra"}, PROD)
+    assert late.status_code == 409 and late.json()["kind"] == "sale_closed", late.text
+
+
+async def test_cancel_by_consultant_and_by_supervisor(api: Api) -> None:
+    for who in (C, "sup-1"):
+        sale = await ApiSale.open(api)
+        state = await sale.act("cancel_sale", {"reason": "El cliente desistió"}, who)
+        assert state.cancellation is not None and state.cancellation.by == who
+        await sale.wait_for(lambda s: s.status is SaleStatus.CANCELLED)
