@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     mailbox_ally: str | None = None
     mailbox_supervisor: str | None = None
     activity_threads: int = Field(default=8, ge=1, description="Threads for the sync activities")
+    workflow_cache_size: int = Field(
+        default=0,
+        ge=0,
+        description="Sales kept in worker memory between tasks; 0 replays each task from history",
+    )
     dev_server_port: int = 7233
     ui_port: int = 8233
     dev_db_file: Path | None = Field(
