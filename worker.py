@@ -69,11 +69,6 @@ def build_worker(
         activities=build_activities(settings, engine),
         activity_executor=executor,
         workflow_runner=sale_workflow_runner(),
-        # 0 by default: after a worker crash, cached sales whose Update and activity results
-        # met in one task were seen (temporalio 1.35) to record an order that a replay does not
-        # reproduce, leaving the sale stuck on a nondeterminism error (see README, Operations).
-        # Replaying every task from history makes the live order the replay order, at about
-        # twice the CPU per task.
         max_cached_workflows=settings.workflow_cache_size,
         # No more concurrent activities than threads, or tasks would queue inside the worker.
         max_concurrent_activities=settings.activity_threads,

@@ -52,9 +52,9 @@ class Settings(BaseSettings):
     mailbox_supervisor: str | None = None
     activity_threads: int = Field(default=8, ge=1, description="Threads for the sync activities")
     workflow_cache_size: int = Field(
-        default=0,
+        default=1000,
         ge=0,
-        description="Sales kept in worker memory between tasks; 0 replays each task from history",
+        description="Sales kept in worker memory between tasks (the SDK's sticky cache)",
     )
     dev_server_port: int = 7233
     ui_port: int = 8233
