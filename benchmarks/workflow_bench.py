@@ -479,6 +479,7 @@ class DriveStats:
     refused: int = 0  # Updates refused as early anyway (`wrong_step`): retried
     queries: int = 0  # `state` queries (only to learn the OT number)
     refused_by_action: dict[str, int] = field(default_factory=dict)
+    expected_wait: dict[str, float] = field(default_factory=dict)  # seconds, moving average
 
 
 # Actions the sale accepts as soon as the previous one is accepted (the step changes in the same
@@ -492,9 +493,10 @@ _IMMEDIATE = {
     "submit_documents",
     "confirm_work_order_closure",
 }
-# A describe costs the server about 2.5 ms of CPU: poll slowly (50 sales in flight keep the CPU
-# busy meanwhile), and the report subtracts the measured cost of the polls.
-POLL_FIRST, POLL_MAX = 0.1, 0.1
+# A describe costs the server over 1 ms of CPU: the driver first sleeps for most of the time the
+# step took before (a moving average per action), then polls every 50 ms; the report also
+# subtracts the measured cost of the polls.
+POLL_EVERY, FIRST_GUESS = 0.05, 0.05
 
 
 async def drive_full(client: Client, inp: OpenSaleInput, stats: DriveStats) -> None:
@@ -505,15 +507,19 @@ async def drive_full(client: Client, inp: OpenSaleInput, stats: DriveStats) -> N
     for name in HAPPY_SEQUENCE:
         step = a.ACTIONS[name].step
         assert step is not None
-        delay = POLL_FIRST
+        delay = POLL_EVERY
         if name not in _IMMEDIATE:
+            expected = stats.expected_wait.get(name, FIRST_GUESS)
+            started = time.monotonic()
+            await asyncio.sleep(0.8 * expected)
             while True:
                 stats.describes += 1
                 described = await handle.describe()
                 if described.typed_search_attributes.get(sa.STEP) == step.value:
                     break
-                await asyncio.sleep(delay)
-                delay = min(2 * delay, POLL_MAX)
+                await asyncio.sleep(POLL_EVERY)
+            waited = time.monotonic() - started
+            stats.expected_wait[name] = 0.7 * expected + 0.3 * waited
         if name in _NEEDS_OT and ot is None:
             stats.queries += 1
             ot = (await handle.query(SaleWorkflow.state)).work_order
@@ -533,7 +539,7 @@ async def drive_full(client: Client, inp: OpenSaleInput, stats: DriveStats) -> N
                 stats.refused += 1
                 stats.refused_by_action[name] = stats.refused_by_action.get(name, 0) + 1
                 await asyncio.sleep(delay)
-                delay = min(2 * delay, POLL_MAX)
+                delay = min(2 * delay, 0.2)
     await handle.result()
 
 
@@ -777,7 +783,8 @@ async def calibrate(
     task_queue = f"bench-calibrate-{uuid.uuid4().hex[:6]}"
     async with full.make_worker(client, task_queue):
         handle = await full.start_and_drive(client, task_queue, 0, DriveStats())
-        measured, plan = history_shape(await handle.fetch_history())
+        full_history = await handle.fetch_history()
+        measured, plan = history_shape(full_history)
         from mnd.opening import open_sale
 
         waiting = await open_sale(
@@ -804,6 +811,7 @@ async def calibrate(
         samples={
             "bare workflow": ((await bare_handle.fetch_history()).to_json(), BareWorkflow),
             "sale at step 2": (history.to_json(), SaleWorkflow),
+            "full sale of this run": (full_history.to_json(), SaleWorkflow),
         },
     )
 
@@ -965,8 +973,8 @@ class WaitingWorker:
 def spawn_worker(
     env: WorkflowEnvironment, task_queue: str, records_url: str, folder: Path, how: WaitingWorker
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    """`worker.py` as its own process, configured by environment variables; with a cache, the
-    same `worker.main()` with `Worker(max_cached_workflows=cache)` (worker.py has no knob)."""
+    """`worker.py` as its own process, configured by environment variables (the cache through
+    MND_WORKFLOW_CACHE_SIZE; before worker.py had that setting, by patching its Worker class)."""
     environ = dict(os.environ)
     if how.pyc:
         environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -981,9 +989,10 @@ def spawn_worker(
         MND_DB_AUTO_MIGRATE="false",
         PYTHONPATH=str(ROOT),
     )
-    if how.cache is None:
-        command = [sys.executable, str(ROOT / "worker.py")]
-    else:
+    command = [sys.executable, str(ROOT / "worker.py")]
+    if how.cache is not None and "workflow_cache_size" in Settings.model_fields:
+        environ["MND_WORKFLOW_CACHE_SIZE"] = str(how.cache)
+    elif how.cache is not None:  # a worker.py without the setting: patch its Worker class
         command = [sys.executable, __file__, "--as-worker", "--worker-cache", str(how.cache)]
     log = folder / f"worker-{task_queue}.log"
     with log.open("wb") as out:
@@ -1096,6 +1105,11 @@ async def waiting_bench(
                 latencies.append((time.perf_counter() - t0) * 1000)
             await wait_idle(proc.pid, quiet_s=1.0)
             after = memory_mb(proc.pid)
+            print(
+                f"  {label}: select_template p50 {pct(latencies, 50):.0f} ms, "
+                f"p99 {pct(latencies, 99):.0f} ms; RSS after {after['VmRSS']:.0f} MB",
+                flush=True,
+            )
             results.append(
                 WaitingResult(
                     worker=label,
@@ -1238,6 +1252,27 @@ def report(
         print("   target: RSS under 300 MB")
 
 
+def save(
+    args: argparse.Namespace,
+    calibration: Calibration | None,
+    tput: list[ThroughputResult],
+    replays: list[ReplayResult],
+    waiting: list[WaitingResult],
+) -> None:
+    """Writes what was measured so far to `--json` (after each part: a crash keeps the rest)."""
+    if not args.json:
+        return
+    figures = {
+        "command": sys.argv,
+        "recorded_shape": asdict(calibration.recorded) if calibration else None,
+        "measured_shape": asdict(calibration.measured) if calibration else None,
+        "throughput": [asdict(r) for r in tput],
+        "replay": [asdict(r) for r in replays],
+        "waiting": [asdict(r) for r in waiting],
+    }
+    Path(args.json).write_text(json.dumps(figures, indent=2))
+
+
 async def main_async(args: argparse.Namespace) -> int:
     run_id = datetime.now(UTC).strftime("%H%M%S")
     parts = set(args.parts.split(","))
@@ -1275,10 +1310,12 @@ async def main_async(args: argparse.Namespace) -> int:
                         args.rounds,
                         args.shape_samples,
                     )
+                save(args, calibration, tput, replays, waiting)
                 if "replay" in parts:
                     print("2. replay", flush=True)
                     assert calibration is not None
                     replays = await replay_bench(args.replays, folder, calibration.samples)
+                save(args, calibration, tput, replays, waiting)
                 if "waiting" in parts:
                     print("3. waiting sales", flush=True)
                     big = max(args.waiting, 1000)
@@ -1294,19 +1331,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 recorded = calibration.recorded if calibration else None
                 measured = calibration.measured if calibration else None
                 report(args, recorded, measured, tput, replays, waiting)
-                if args.json:
-                    Path(args.json).write_text(
-                        json.dumps(
-                            {
-                                "recorded_shape": asdict(recorded) if recorded else None,
-                                "measured_shape": asdict(measured) if measured else None,
-                                "throughput": [asdict(r) for r in tput],
-                                "replay": [asdict(r) for r in replays],
-                                "waiting": [asdict(r) for r in waiting],
-                            },
-                            indent=2,
-                        )
-                    )
+                save(args, calibration, tput, replays, waiting)
             finally:
                 await env.shutdown()
     return 0
