@@ -1,7 +1,8 @@
 """The demo: its data, and `drive_sale`, an autopilot that walks a sale through the 13 steps.
 
-The autopilot plays every role as a client of the workflow: it reads the `state` query and sends
-the Update the sale waits for, exactly as staff would from another process.
+The autopilot plays every role as a client of the workflow: it reads the `state` query (through
+`mnd.reading`, as the staff tools do) and sends the Update the sale waits for, exactly as staff
+would from another process.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mnd.domain.actions import ActionInput
 from mnd.domain.errors import RefusalKind
 from mnd.domain.sale import SaleState, SaleStatus, SaleSummary, StepRecord, workflow_id_for
 from mnd.domain.steps import STEP_NAMES_ES, STEP_ORDER, step_number
+from mnd.reading import read_state
 
 __all__ = ["demo_content", "demo_documents", "demo_sale", "drive_sale", "format_step", "print_step"]
 
@@ -69,7 +71,7 @@ async def drive_sale(
     reported: set[int] = set()
     try:
         while not result.done():
-            state = await handle.query("state", result_type=SaleState)
+            state = await read_state(client, sale_id)
             _report(state, reported, on_step)
             if deadline is not None and loop.time() > deadline:
                 raise TimeoutError(
@@ -83,7 +85,7 @@ async def drive_sale(
                 continue  # accepted: look again at once, the next action may already be due
             await asyncio.wait({result}, timeout=poll_interval)
         summary = await result
-        _report(await handle.query("state", result_type=SaleState), reported, on_step)
+        _report(await read_state(client, sale_id), reported, on_step)
         return summary
     finally:
         result.cancel()

@@ -17,7 +17,7 @@ from mnd.domain.parties import Actor
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
 from mnd.opening import open_sale
-from workflows.sale import SaleWorkflow
+from mnd.reading import read_state
 
 
 class SaleNotFound(Exception):
@@ -57,15 +57,14 @@ class SaleService:
     async def open(self, inp: OpenSaleInput) -> SaleState:
         """Starts the sale's workflow; a sale id opens once."""
         try:
-            handle = await open_sale(self._client, inp, self._task_queue)
+            await open_sale(self._client, inp, self._task_queue)
         except WorkflowAlreadyStartedError as exc:
             raise SaleAlreadyExists(inp.sale_id) from exc
-        return await handle.query(SaleWorkflow.state)
+        return await read_state(self._client, inp.sale_id)
 
     async def state(self, sale_id: str) -> SaleState:
-        handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
         try:
-            return await handle.query(SaleWorkflow.state)
+            return await read_state(self._client, sale_id)
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
                 raise SaleNotFound(sale_id) from exc
