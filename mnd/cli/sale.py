@@ -18,6 +18,7 @@ from mnd.cli.labels import roles_text, step_text
 from mnd.cli.payload import read_json
 from mnd.cli.sale_list import list_command
 from mnd.cli.sale_panel import sale_view
+from mnd.cli.sale_repair import repair_command
 from mnd.cli.temporal import sale_service
 from mnd.demo_data import demo_sale
 from mnd.domain.messages import spanish_summary
@@ -29,6 +30,7 @@ from mnd.settings import ProfileName, Settings
 
 app = typer.Typer(help="Ventas: abrir, ver y listar.", no_args_is_help=True)
 app.command("list")(list_command)
+app.command("repair")(repair_command)
 
 
 def _consultant(member: Staff) -> dict[str, str]:

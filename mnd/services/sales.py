@@ -54,6 +54,10 @@ class SaleService:
         self._client = client
         self._task_queue = task_queue
 
+    @property
+    def client(self) -> Client:
+        return self._client
+
     async def open(self, inp: OpenSaleInput) -> SaleState:
         """Starts the sale's workflow; a sale id opens once."""
         try:

@@ -106,3 +106,17 @@ async def test_show_list_and_inbox(team: Team, tmp_path: Path) -> None:
 async def test_show_unknown_sale(team: Team) -> None:
     result = await amnd("sale", "show", "NO-EXISTE-1", "--token", team.consultant)
     assert (result.exit_code, result.stderr) == (5, "No existe la venta «NO-EXISTE-1».\n")
+
+
+async def test_repair_a_sale_that_replays_changes_nothing(team: Team) -> None:
+    await open_demo(team.consultant, "CLI-REPAIR-1")
+    not_allowed = await amnd("sale", "repair", "CLI-REPAIR-1", "--token", team.consultant)
+    assert not_allowed.exit_code == 4
+    assert not_allowed.stderr.startswith("Solo un supervisor o el sistema reparan ventas")
+    healthy = await amnd("sale", "repair", "CLI-REPAIR-1", "--token", team.supervisor)
+    assert (healthy.exit_code, healthy.stdout) == (
+        0,
+        "La venta CLI-REPAIR-1 se reproduce bien: no hay nada que reparar.\n",
+    )
+    unknown = await amnd("sale", "repair", "NO-EXISTE-2", "--token", team.supervisor)
+    assert (unknown.exit_code, unknown.stderr) == (5, "No existe la venta «NO-EXISTE-2».\n")
