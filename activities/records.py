@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from temporalio import activity
@@ -20,6 +21,10 @@ class SaleRecords(Protocol):
         """Stores the event unless its id is already stored; True when written now."""
         ...
 
+    def record_events(self, events: Sequence[RecordEventInput]) -> int:
+        """Stores a batch of one sale's events, each unless already stored; how many were new."""
+        ...
+
     def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:
         """Issues the sale's OT, or returns the one already issued to it."""
         ...
@@ -36,7 +41,7 @@ class RecordActivities:
     @activity.defn
     def record_events(self, batch: RecordEventsInput) -> int:
         """Appends events (step changes, actions, refusals) to the sale's record; returns how many were new."""
-        return sum(self._records.record_event(event) for event in batch.events)
+        return self._records.record_events(batch.events)
 
     @activity.defn
     def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:

@@ -1324,7 +1324,14 @@ async def main_async(args: argparse.Namespace) -> int:
                         "cache": WaitingWorker(f"worker.py, max_cached_workflows={big}", big),
                         "pyc": WaitingWorker("worker.py, default cache, .pyc on", pyc=True),
                     }
-                    workers = [known[name] for name in args.waiting_workers.split(",")]
+                    workers = [
+                        known[name]
+                        if name in known
+                        else WaitingWorker(
+                            f"worker.py, MND_WORKFLOW_CACHE_SIZE={name[6:]}", int(name[6:])
+                        )
+                        for name in args.waiting_workers.split(",")
+                    ]
                     waiting = await waiting_bench(
                         env, records_url, folder, args.waiting, args.samples, workers, run_id
                     )
@@ -1359,7 +1366,8 @@ def parse_args() -> argparse.Namespace:
         "--waiting-workers",
         default="default,cache,pyc",
         help="workers holding the waiting sales: default (worker.py as is), cache (a workflow "
-        "cache as large as --waiting), pyc (worker.py with .pyc files written and read)",
+        "cache as large as --waiting), cache=N (a cache of N sales), pyc (worker.py with .pyc "
+        "files written and read)",
     )
     p.add_argument("--parts", default="sales,replay,waiting", help="which parts to run")
     p.add_argument("--db-url", help="records database (PostgreSQL: a throw-away db is created)")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from activities.inputs import RecordEventInput, RecordEventsInput
 from activities.records import RecordActivities
-from mnd.adapters.records_sql import SqlRecords
+from mnd.adapters.records_sql import SqlRecords, _AlreadyRecorded
 from mnd.db.engine import read_session
 from mnd.db.models import Document, Sale, SaleWait, StepEvent
 from tests import factories
@@ -170,3 +170,41 @@ def test_record_activities_use_sql(records: SqlRecords) -> None:
     batch = RecordEventsInput(events=[event("S-1", 1), event("S-1", 2)])
     assert activities.record_events(batch) == 2
     assert activities.record_events(batch) == 0  # a retried batch writes nothing twice
+
+
+def test_a_batch_is_one_transaction_and_a_partial_retry_writes_the_rest(
+    records: SqlRecords, sessions: sessionmaker[Session]
+) -> None:
+    batch = [event("S-1", 1), _submission("S-1", 2), event("S-1", 3, "step_completed")]
+    with pytest.raises(ConnectionError):
+        _CrashBeforeCommit(sessions).record_events(batch)
+    for model in (Sale, SaleWait, StepEvent, Document):
+        assert _count(sessions, model) == 0, model.__name__  # nothing of the batch stayed
+    assert records.record_event(batch[0]) is True  # an earlier attempt got this far
+    assert records.record_events(batch) == 2
+    assert records.record_events(batch) == 0
+    assert [e.sequence for e in records.events("S-1")] == [1, 2, 3]
+    assert _count(sessions, Document) == 5
+    sale = records.get_sale("S-1")
+    assert sale is not None and sale.last_sequence == 3
+
+
+def test_a_batch_racing_another_attempt_falls_back_to_one_event_at_a_time(
+    sessions: sessionmaker[Session],
+) -> None:
+    class _RacedOnce(SqlRecords):
+        """The first time, event 2 conflicts on insert, as when another attempt stored it
+        between this attempt's check and its insert (raised as the insert would)."""
+
+        raced = False
+
+        def _record(self, session: Session, event: RecordEventInput) -> bool:
+            if event.sequence == 2 and not self.raced:
+                type(self).raced = True
+                raise _AlreadyRecorded(event.event_id)
+            return super()._record(session, event)
+
+    SqlRecords(sessions).record_event(event("S-1", 2))  # the other attempt's write
+    batch = [event("S-1", 1), event("S-1", 2), event("S-1", 3)]
+    assert _RacedOnce(sessions).record_events(batch) == 2
+    assert [e.sequence for e in SqlRecords(sessions).events("S-1")] == [1, 2, 3]
