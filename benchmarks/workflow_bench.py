@@ -966,7 +966,7 @@ class WaitingResult:
 @dataclass
 class WaitingWorker:
     label: str
-    cache: int | None = None  # None: worker.py as is (the SDK's default, 1000)
+    cache: int | None = None  # None: worker.py as is (MND_WORKFLOW_CACHE_SIZE at its default)
     pyc: bool = False  # let Python write and read .pyc files (under the temp folder)
 
 
@@ -1320,7 +1320,7 @@ async def main_async(args: argparse.Namespace) -> int:
                     print("3. waiting sales", flush=True)
                     big = max(args.waiting, 1000)
                     known = {
-                        "default": WaitingWorker("worker.py (default cache 1000)"),
+                        "default": WaitingWorker("worker.py (default MND_WORKFLOW_CACHE_SIZE)"),
                         "cache": WaitingWorker(f"worker.py, max_cached_workflows={big}", big),
                         "pyc": WaitingWorker("worker.py, default cache, .pyc on", pyc=True),
                     }
