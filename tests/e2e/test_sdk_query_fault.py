@@ -28,7 +28,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from mnd.reading import wait_until_settled
 from mnd.services.repair import reset_point, reset_to
 from tests.e2e.processes import ManagedProcess, ProcessSet
-from tests.e2e.query_fault_app import READY_LINE, QueryFaultWorkflow
+from tests.e2e.query_fault_app import ACTIVITY_SECONDS, READY_LINE, QueryFaultWorkflow
 
 pytestmark = pytest.mark.devserver
 
@@ -68,6 +68,18 @@ class Stack:
         holder.kill()
         return handle
 
+    async def query_meets_an_update(self, handle: WorkflowHandle[QueryFaultWorkflow, str]) -> bool:
+        """A bare query sent while no worker holds the workflow, then another client's Update
+        while the query still waits; a fresh worker answers both. The query's answer."""
+        query = asyncio.ensure_future(handle.query(QueryFaultWorkflow.approved_yet))
+        # The activity completes; its workflow task waits on the dead worker's sticky queue.
+        await asyncio.sleep(0.5 + ACTIVITY_SECONDS + 1.0)
+        update = asyncio.ensure_future(handle.execute_update(QueryFaultWorkflow.approve))
+        await asyncio.sleep(0.5)
+        self.worker("fresh", "workflows")
+        await update
+        return await query
+
     async def replay_failure(self, handle: WorkflowHandle[Any, str]) -> str | None:
         assert await handle.result() == "done"
         replayer = Replayer(
@@ -92,14 +104,7 @@ def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> Iterator[Stack]:
 )
 async def test_bare_query_then_update_from_another_client_replays(stack: Stack) -> None:
     handle = await stack.start_and_kill_holder()
-    query = asyncio.ensure_future(handle.query(QueryFaultWorkflow.approved_yet))
-    # The activity completes; its workflow task waits on the dead worker's sticky queue.
-    await asyncio.sleep(0.5 + 2.0 + 1.0)
-    update = asyncio.ensure_future(handle.execute_update(QueryFaultWorkflow.approve))
-    await asyncio.sleep(0.5)
-    stack.worker("fresh", "workflows")
-    assert await query is False
-    await update
+    assert await stack.query_meets_an_update(handle) is False
     failure = await stack.replay_failure(handle)
     assert failure is None, failure
 
@@ -108,13 +113,7 @@ async def test_stranded_workflow_repaired_by_a_reset(stack: Stack) -> None:
     """The fault as it strands a workflow, then `mnd sale repair`'s reset: the new run completes
     and its history replays. (Skipped the day the SDK stops producing the fault.)"""
     handle = await stack.start_and_kill_holder()
-    query = asyncio.ensure_future(handle.query(QueryFaultWorkflow.approved_yet))
-    await asyncio.sleep(0.5 + 2.0 + 1.0)
-    update = asyncio.ensure_future(handle.execute_update(QueryFaultWorkflow.approve))
-    await asyncio.sleep(0.5)
-    stack.worker("fresh", "workflows")
-    await query
-    await update
+    await stack.query_meets_an_update(handle)
     failure = await stack.replay_failure(handle)
     if failure is None:
         pytest.skip("the SDK fault did not occur: see the strict xfail above")
