@@ -26,7 +26,10 @@ import asyncio
 from datetime import timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkflowExecutionRequest,
+    DescribeWorkflowExecutionResponse,
+)
 from temporalio.client import Client, WorkflowQueryFailedError
 
 from mnd.domain.sale import SaleState, workflow_id_for
@@ -39,6 +42,19 @@ _QUERY_ATTEMPTS = 3
 _NONDETERMINISM = "TMPRL1100"
 
 
+async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutionResponse:
+    """The server's description of the workflow (its latest run); `RPCError` NOT_FOUND if none.
+
+    The raw RPC: `handle.describe()` also decodes the search attributes, which fails on the
+    time-skipping server for a cleared datetime attribute (MndDueDate of a closed sale).
+    """
+    return await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        )
+    )
+
+
 async def wait_until_settled(
     client: Client, workflow_id: str, settle_timeout: timedelta = SETTLE_TIMEOUT
 ) -> bool:
@@ -46,15 +62,10 @@ async def wait_until_settled(
 
     Raises the server's `RPCError` (NOT_FOUND for an unknown workflow), like a query would.
     """
-    request = DescribeWorkflowExecutionRequest(
-        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
-    )
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settle_timeout.total_seconds()
     while True:
-        # The raw RPC: `handle.describe()` also decodes the search attributes, which fails on
-        # the time-skipping server for a cleared datetime attribute.
-        described = await client.workflow_service.describe_workflow_execution(request)
+        described = await describe(client, workflow_id)
         if not described.HasField("pending_workflow_task"):
             return True
         if loop.time() >= deadline:

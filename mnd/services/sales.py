@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -17,7 +15,7 @@ from mnd.domain.parties import Actor
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
 from mnd.opening import open_sale
-from mnd.reading import read_state
+from mnd.reading import describe, read_state
 
 
 class SaleNotFound(Exception):
@@ -114,14 +112,8 @@ class SaleService:
             raise
 
     async def _exists(self, sale_id: str) -> bool:
-        # The raw RPC: `handle.describe()` also decodes the search attributes, which fails on
-        # the time-skipping server for a cleared datetime attribute (MndDueDate of a closed sale).
-        request = DescribeWorkflowExecutionRequest(
-            namespace=self._client.namespace,
-            execution=WorkflowExecution(workflow_id=workflow_id_for(sale_id)),
-        )
         try:
-            await self._client.workflow_service.describe_workflow_execution(request)
+            await describe(self._client, workflow_id_for(sale_id))
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
                 return False

@@ -63,7 +63,7 @@ from mnd.domain.steps import STEP_ORDER
 from mnd.opening import open_sale
 from tests.conftest import server_binary
 from tests.e2e.processes import DevServer, ProcessSet, WorkerProcess, connect
-from tests.mail.databases import POSTGRES_URL, _postgres_problem
+from tests.postgres import fresh_schema, schema_url
 from workflows.sale import SaleWorkflow
 from workflows.sandbox import sale_workflow_runner
 from workflows.search_attributes import ALL_KEYS
@@ -121,23 +121,10 @@ def crash_profile() -> ProcessProfile:
 @pytest.fixture
 def records_url() -> Iterator[str]:
     """A fresh PostgreSQL schema, migrated once here (the workers do not migrate)."""
-    problem = _postgres_problem()
-    if problem is not None:
-        if os.environ.get("MND_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL required but not reachable at {POSTGRES_URL}: {problem}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
-    schema = f"crash_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    try:
+    with fresh_schema() as schema:
+        url = schema_url(schema)
         upgrade(url)
         yield url
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -4,21 +4,18 @@ nothing, and the step completes once the database is back."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from temporalio.testing import WorkflowEnvironment
 
-from mnd.db.engine import make_engine
 from mnd.domain import actions as a
 from mnd.domain.profile import fast_profile
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
-from tests.mail.databases import POSTGRES_URL, _postgres_problem
+from tests.postgres import fresh_schema, schema_url
 from tests.support import Sale, running_worker
 from tests.tcp_proxy import TcpProxy
 
@@ -27,18 +24,9 @@ pytestmark = pytest.mark.devserver
 
 @pytest.fixture
 def postgres_schema() -> Iterator[str]:
-    """A fresh schema on the test PostgreSQL (required here: no SQLite server to take down)."""
-    problem = _postgres_problem()
-    if problem is not None:
-        pytest.skip(f"PostgreSQL not reachable: {problem}")
-    schema = f"down_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield schema
-    with admin.begin() as c:
-        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    """A fresh schema on the test PostgreSQL (needed here: no SQLite server to take down)."""
+    with fresh_schema() as schema:
+        yield schema
 
 
 async def test_sale_waits_for_the_database_and_loses_nothing(
@@ -46,7 +34,8 @@ async def test_sale_waits_for_the_database_and_loses_nothing(
 ) -> None:
     proxy = TcpProxy("127.0.0.1", 5432)
     proxy.start()
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test?options=-csearch_path%3D{postgres_schema}&connect_timeout=2"
+    through_proxy = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+    url = schema_url(postgres_schema, through_proxy) + "&connect_timeout=2"
     try:
         await _run_sale_through_outage(dev_env, tmp_path, url, proxy)
     finally:
