@@ -18,8 +18,7 @@ Scenario = Callable[[Sale, WorkflowEnvironment], Awaitable[None]]
 
 
 async def finish_from_provisioning_call(sale: Sale) -> None:
-    await sale.act("record_call", f.call())
-    state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+    state = await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", f.call())
     await sale.act("confirm_work_order_closure", steps.closure(state))
     await sale.handle.result()
 
@@ -37,12 +36,13 @@ async def finish_from_contract(sale: Sale, env: WorkflowEnvironment) -> None:
     )
     await env.sleep(timedelta(days=2, minutes=1))
     state = await sale.wait_step(StepId.PURCHASE_FORM)
-    await sale.act("submit_purchase_form", steps.purchase_form(state))
-    await sale.wait_step(StepId.PIECE_DELIVERY)
-    await sale.act("deliver_piece", steps.delivery())
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
-    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
-    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", steps.purchase_form(state))
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
+    await sale.act_to(
+        StepId.PROVISIONING_CALL,
+        "approve_product",
+        a.ApproveProductInput(actor=f.actor(Role.CLIENT)),
+    )
     await finish_from_provisioning_call(sale)
 
 
@@ -66,39 +66,40 @@ async def documents_rejected(sale: Sale, env: WorkflowEnvironment) -> None:
     rejection = a.RejectDocumentsInput(
         actor=f.actor(Role.COMMERCIAL_SUPPORT), rejections=[{"kind": "rut", "reason": "vencido"}]
     )  # type: ignore[list-item]
-    await sale.act("reject_documents", rejection)
-    await sale.wait_step(StepId.CONTRACT)
-    await steps.submit_documents(sale)
-    await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    await sale.act_to(StepId.CONTRACT, "reject_documents", rejection)
+    answer = await steps.submit_documents(sale)
+    assert answer.step is StepId.DOCUMENT_VALIDATION, answer
     await sale.act(
         "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
     )
     await env.sleep(timedelta(days=2, minutes=1))
     state = await sale.wait_step(StepId.PURCHASE_FORM)
-    await sale.act("submit_purchase_form", steps.purchase_form(state))
-    await sale.wait_step(StepId.PIECE_DELIVERY)
-    await sale.act("deliver_piece", steps.delivery())
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
-    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
-    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", steps.purchase_form(state))
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
+    await sale.act_to(
+        StepId.PROVISIONING_CALL,
+        "approve_product",
+        a.ApproveProductInput(actor=f.actor(Role.CLIENT)),
+    )
     await finish_from_provisioning_call(sale)
 
 
 async def corrections_and_reminders(sale: Sale, env: WorkflowEnvironment) -> None:
     await steps.to_piece_delivery(sale, env)
     await env.sleep(timedelta(hours=5))  # the ally's reminder and escalation fire
-    await sale.act("deliver_piece", steps.delivery())
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
     await env.sleep(timedelta(days=3, hours=1))  # client reminders and the escalation
-    await sale.act(
+    await sale.act_to(
+        StepId.PIECE_DELIVERY,
         "request_corrections",
         a.RequestCorrectionsInput(actor=f.actor(Role.CLIENT), comments="Otro color"),
     )
-    await sale.wait_step(StepId.PIECE_DELIVERY)
-    await sale.act("deliver_piece", steps.delivery())
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
-    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.PRODUCTION)))
-    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
+    await sale.act_to(
+        StepId.PROVISIONING_CALL,
+        "approve_product",
+        a.ApproveProductInput(actor=f.actor(Role.PRODUCTION)),
+    )
     await finish_from_provisioning_call(sale)
 
 
@@ -107,10 +108,10 @@ async def failed_calls_and_signals(sale: Sale, env: WorkflowEnvironment) -> None
         "select_template", {"actor": {"id": "x", "role": "ally"}, "template_id": "td_moda"}
     )
     await steps.to_provisioning_call(sale, env)
-    await sale.act("record_call", f.call(reached=False))
-    await sale.wait_for(lambda s: "intento 1" in s.waiting_for)
-    await sale.act("record_call", f.call(failing=("app", "dash")))
-    await sale.wait_for(lambda s: "intento 2" in s.waiting_for)
+    answer = await sale.act("record_call", f.call(reached=False))
+    assert "intento 1" in answer.waiting_for, answer
+    answer = await sale.act("record_call", f.call(failing=("app", "dash")))
+    assert "intento 2" in answer.waiting_for, answer
     await finish_from_provisioning_call(sale)
 
 

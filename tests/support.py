@@ -19,9 +19,11 @@ from temporalio.exceptions import ApplicationError
 from mnd.adapters.outbox_sql import SqlOutbox
 from mnd.adapters.records_sql import SqlRecords
 from mnd.db.engine import open_database, session_factory
+from mnd.domain.action_result import ActionResult
 from mnd.domain.sale import OpenSaleInput, SaleState, SaleSummary, workflow_id_for
 from mnd.domain.steps import StepId
 from mnd.mail.message import build_message
+from mnd.reading import describe
 from mnd.settings import Settings
 from worker import build_worker
 from workflows.sale import SaleWorkflow
@@ -34,8 +36,8 @@ class Stack:
     records: SqlRecords
     outbox: SqlOutbox
 
-    def mails(self, sale_id: str) -> list[EmailMessage]:
-        """The sale's messages from the outbox table, oldest first, as the SMTP server would see them."""
+    def mails_now(self, sale_id: str) -> list[EmailMessage]:
+        """The sale's messages in the outbox table now, oldest first, as the SMTP server sees them."""
         rows = sorted(self.outbox.list_messages(sale_id=sale_id, limit=1000), key=lambda m: m.id)
         return [
             build_message(
@@ -51,8 +53,35 @@ class Stack:
             for m in rows
         ]
 
-    def templates_sent(self, sale_id: str) -> list[str]:
-        return [str(m["X-MND-Template"]) for m in self.mails(sale_id)]
+    def templates_sent_now(self, sale_id: str) -> list[str]:
+        return [str(m["X-MND-Template"]) for m in self.mails_now(sale_id)]
+
+    async def settled(self, sale_id: str, timeout: float = 15) -> None:
+        """Waits until the sale has no email queued and no workflow task or activity pending.
+
+        Emails and records follow an action (the answer never waits on them): a test that
+        reads the outbox waits for the sale's effects to be done, not for a fixed time.
+        """
+        handle = self.client.get_workflow_handle(workflow_id_for(sale_id))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            state = await handle.query("state", result_type=SaleState)
+            described = await describe(self.client, workflow_id_for(sale_id))
+            busy = described.HasField("pending_workflow_task") or described.pending_activities
+            if not state.emails_pending and not busy:
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"sale {sale_id} still busy: {state.emails_pending} email(s)")
+            await asyncio.sleep(0.05)
+
+    async def mails(self, sale_id: str) -> list[EmailMessage]:
+        """The sale's messages once its pending emails are sent."""
+        await self.settled(sale_id)
+        return self.mails_now(sale_id)
+
+    async def templates_sent(self, sale_id: str) -> list[str]:
+        return [str(m["X-MND-Template"]) for m in await self.mails(sale_id)]
 
 
 @asynccontextmanager
@@ -94,8 +123,17 @@ class Sale:
     async def state(self) -> SaleState:
         return await self.handle.query(SaleWorkflow.state)
 
-    async def act(self, action: str, payload: BaseModel | dict[str, Any]) -> SaleState:
-        return await self.handle.execute_update(action, payload, result_type=SaleState)
+    async def act(self, action: str, payload: BaseModel | dict[str, Any]) -> ActionResult:
+        """Sends the action's Update; the answer comes once the sale has reacted to it."""
+        return await self.handle.execute_update(action, payload, result_type=ActionResult)
+
+    async def act_to(
+        self, step: StepId, action: str, payload: BaseModel | dict[str, Any]
+    ) -> SaleState:
+        """Acts, checks the answer already shows the sale at `step`, and reads it (no polling)."""
+        answer = await self.act(action, payload)
+        assert answer.step is step and answer.waiting_on, answer
+        return await self.state()
 
     async def signal(self, action: str, payload: BaseModel | dict[str, Any]) -> None:
         await self.handle.signal(action, payload)

@@ -12,7 +12,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from mnd.api.files import FILE_REF_PREFIX
-from mnd.domain.actions import ActionSpec
+from mnd.domain.actions import ActionInput
 from mnd.domain.catalog import DEFAULT_CATALOG
 from mnd.domain.content import ContentPackage, ImageRef, Product
 from mnd.domain.documents import Document, DocumentSet
@@ -71,16 +71,16 @@ _UPLOAD_FIELDS: dict[str, dict[str, type[BaseModel]]] = {
 }
 
 
-def action_body(spec: ActionSpec) -> type[BaseModel]:
+def action_body(spec: type[ActionInput]) -> type[BaseModel]:
     """The action's payload model minus `actor`, named `<Action>Body` for the OpenAPI page."""
     overrides = _UPLOAD_FIELDS.get(spec.name, {})
     fields: dict[str, Any] = {}
-    for name, field in spec.model.model_fields.items():
+    for name, field in spec.model_fields.items():
         if name == "actor":
             continue
         # The FieldInfo carries the default and the validators (NonBlank...) along.
         fields[name] = (overrides.get(name, field.annotation), field)
-    model_name = spec.model.__name__.removesuffix("Input") + "Body"
+    model_name = spec.__name__.removesuffix("Input") + "Body"
     model: type[BaseModel] = create_model(
         model_name,
         __config__=ConfigDict(extra="forbid"),

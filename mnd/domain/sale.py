@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mnd.domain.actions import RecordCallInput
-from mnd.domain.catalog import DEFAULT_CATALOG, DELIVERED_APPLICATIONS, Catalog
+from mnd.domain.calls import CallReport, call_succeeded
+from mnd.domain.catalog import DEFAULT_CATALOG, Catalog
 from mnd.domain.content import ContentPackage
 from mnd.domain.documents import DocumentRejection, DocumentSet
 from mnd.domain.parties import Client, Consultant
@@ -51,6 +51,10 @@ class SaleStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+    @property
+    def label_es(self) -> str:
+        return {"open": "abierta", "completed": "completada", "cancelled": "cancelada"}[self.value]
 
 
 class CrmRoute(StrEnum):
@@ -112,11 +116,11 @@ class CallRecord(BaseModel):
     attempt: int
     at: datetime
     by: str
-    call: RecordCallInput
+    call: CallReport
 
     @property
     def failed_applications(self) -> list[str]:
-        return [name for name, check in self.call.applications.items() if check != "ok"]
+        return self.call.failed_applications
 
 
 class StepRecord(BaseModel):
@@ -146,6 +150,13 @@ class LogEntry(BaseModel):
     via: str = "update"
     accepted: bool = True
     message: str = ""
+
+
+class Alert(BaseModel):
+    """A failure no retry can fix (a missing template, an unknown OT): shown until someone acts."""
+
+    at: datetime
+    message: str
 
 
 class Cancellation(BaseModel):
@@ -195,6 +206,9 @@ class SaleState(BaseModel):
     steps: list[StepRecord] = Field(default_factory=list)
     log: list[LogEntry] = Field(default_factory=list)
     notifications_sent: int = 0
+    # Emails queued by the sale and not yet handed to the outbox (they follow the answer).
+    emails_pending: int = 0
+    alerts: list[Alert] = Field(default_factory=list)
 
     @property
     def current_round(self) -> ValidationRound | None:
@@ -208,16 +222,6 @@ class SaleState(BaseModel):
         plan = self.catalog.plan(self.plan_id)
         template = plan.template(self.template_id) if plan and self.template_id else None
         return template.name if template else None
-
-
-def call_succeeded(call: RecordCallInput) -> bool:
-    """Reached, both channel explanations given, and every delivered application validated."""
-    return (
-        call.reached
-        and call.support_channels_explained
-        and call.post_sale_channels_explained
-        and all(call.applications.get(app) == "ok" for app in DELIVERED_APPLICATIONS)
-    )
 
 
 class StepSummary(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -9,10 +10,11 @@ from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from mnd.domain.actions import ACTIONS
+from mnd.domain.action_result import ActionResult
+from mnd.domain.actions import ACTIONS, roles_es
 from mnd.domain.errors import ActionRefused, RefusalKind
 from mnd.domain.parties import Actor
-from mnd.domain.roles import ROLE_NAMES_ES, Role
+from mnd.domain.roles import Role
 from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
 from mnd.opening import open_sale
 from mnd.reading import describe, read_state
@@ -32,15 +34,14 @@ class SaleAlreadyExists(Exception):
 
 def actor_for(staff_id: str, roles: list[Role], action: str, name: str | None = None) -> Actor:
     """The role a staff member acts in for `action`: the first of theirs the action accepts."""
-    spec = ACTIONS.get(action)
-    if spec is None:
+    cls = ACTIONS.get(action)
+    if cls is None:
         raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
-    usable = [role for role in roles if role in spec.roles]
+    usable = [role for role in roles if role in cls.roles]
     if not usable:
-        allowed = ", ".join(sorted(ROLE_NAMES_ES[r] for r in spec.roles))
         raise ActionRefused(
             RefusalKind.WRONG_ROLE,
-            f"La acción «{spec.label_es}» corresponde a: {allowed}; sus roles no la permiten.",
+            f"La acción «{cls.label_es}» corresponde a: {roles_es(cls.roles)}; sus roles no la permiten.",
         )
     return Actor(id=staff_id, role=usable[0], name=name)
 
@@ -73,29 +74,50 @@ class SaleService:
             raise
 
     async def act(
-        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
-    ) -> SaleState:
-        """Runs the action's Update as `actor`; a refusal raises `ActionRefused` (nothing changed)."""
-        state: SaleState = await self._update(sale_id, action, payload, actor, SaleState)
-        return state
+        self,
+        sale_id: str,
+        action: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        update_id: str | None = None,
+    ) -> ActionResult:
+        """Runs the action's Update as `actor` and answers once the sale has reacted; a refusal
+        raises `ActionRefused` (nothing changed). The same `update_id` is applied once."""
+        result: ActionResult = await self._update(
+            sale_id, action, payload, actor, ActionResult, update_id
+        )
+        return result
 
     async def act_json(
-        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
+        self,
+        sale_id: str,
+        action: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        update_id: str | None = None,
     ) -> bytes:
-        """As `act`, but the new state as the JSON the workflow returned, not decoded: an entry
+        """As `act`, but the answer as the JSON the workflow returned, not decoded: an entry
         point that only forwards it (the API) skips a decode and a re-encode."""
-        raw: RawValue = await self._update(sale_id, action, payload, actor, RawValue)
+        raw: RawValue = await self._update(sale_id, action, payload, actor, RawValue, update_id)
         return raw.payload.data
 
     async def _update(
-        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor, result: type
+        self,
+        sale_id: str,
+        action: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        result: type,
+        update_id: str | None,
     ) -> Any:
         if action not in ACTIONS:
             raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
         body = {**payload, "actor": actor.model_dump(mode="json")}
         handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
         try:
-            return await handle.execute_update(action, body, result_type=result)
+            return await handle.execute_update(
+                action, body, id=update_id or str(uuid.uuid4()), result_type=result
+            )
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             if isinstance(cause, ApplicationError) and cause.type in set(RefusalKind):

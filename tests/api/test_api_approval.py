@@ -25,7 +25,7 @@ async def emailed_links(api: Api, sale_id: str, count: int) -> list[str]:
     for _ in range(200):
         bodies = [
             str(m.get_content())
-            for m in api.stack.mails(sale_id)
+            for m in await api.stack.mails(sale_id)
             if m["X-MND-Template"] == "delivery_welcome"
         ]
         found = [match.group(1) for body in bodies for match in LINK.finditer(body)]

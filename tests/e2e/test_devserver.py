@@ -53,7 +53,10 @@ async def test_demo_sale_completes_on_fast_profile(
         assert (
             record.duration_seconds is not None and record.duration_seconds >= 3
         )  # fast minimum held
-        assert stack.templates_sent("E2E-DEMO-1")[-2:] == ["cycle_closed", "client_closure_notice"]
+        assert (await stack.templates_sent("E2E-DEMO-1"))[-2:] == [
+            "cycle_closed",
+            "client_closure_notice",
+        ]
 
 
 async def test_search_attributes_filter_sales(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:

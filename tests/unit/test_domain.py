@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from mnd.domain.actions import crm_route
 from mnd.domain.content import ContentPackage, plan_content_errors
 from mnd.domain.documents import DocumentSet, document_set_errors
 from mnd.domain.messages import spanish_errors
 from mnd.domain.parties import Client
 from mnd.domain.profile import CalendarKind, ProcessProfile, fast_profile
-from mnd.domain.recording import crm_route
 from mnd.domain.sale import CrmRoute, OpenSaleInput
 from tests import factories as f
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mnd.domain import rules
+from mnd.domain.actions import admit
 from mnd.domain.documents import Document, DocumentKind, DocumentSet, document_set_errors
 from mnd.domain.errors import ActionRefused, RefusalKind
 from mnd.domain.messages import spanish_errors
@@ -62,7 +62,7 @@ def sale_state(step: StepId, status: SaleStatus = SaleStatus.OPEN) -> SaleState:
 
 def refusal(state: SaleState, action: str, payload: dict[str, Any]) -> ActionRefused:
     with pytest.raises(ActionRefused) as exc:
-        rules.check(state, action, payload, NOW)
+        admit(state, action, payload, NOW)
     return exc.value
 
 
@@ -109,7 +109,7 @@ def test_submit_documents_check_accepts_camara_and_refuses_missing_cedula() -> N
     state = sale_state(StepId.CONTRACT)
     consultant = f.actor(Role.CONSULTANT).model_dump()
     camara = with_camara(NOW.date() - timedelta(days=2)).model_dump(mode="json")
-    rules.check(state, "submit_documents", {"actor": consultant, "documents": camara}, NOW)
+    admit(state, "submit_documents", {"actor": consultant, "documents": camara}, NOW)
     missing = without(DocumentKind.CEDULA).model_dump(mode="json")
     refused = refusal(state, "submit_documents", {"actor": consultant, "documents": missing})
     assert refused.kind is RefusalKind.INVALID_PAYLOAD
@@ -151,5 +151,5 @@ def test_cancel_on_a_completed_sale_is_refused() -> None:
     payload = {"actor": f.actor(Role.SUPERVISOR).model_dump(), "reason": "tarde"}
     refused = refusal(state, "cancel_sale", payload)
     assert refused.kind is RefusalKind.CLOSED
-    assert refused.message == "La venta GAP-1 ya está cerrada (completed)."
+    assert refused.message == "La venta GAP-1 ya está cerrada (completada)."
     assert state.cancellation is None

@@ -7,6 +7,7 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
+from mnd.domain.action_result import ActionResult
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState
 from mnd.domain.steps import StepId
@@ -18,25 +19,32 @@ URL = "https://laespiga.minegocio.digital/"
 
 
 async def to_client_verification(sale: Sale) -> SaleState:
-    await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
-    await sale.wait_step(StepId.BUSINESS_TYPE)
-    await sale.act(
-        "confirm_business_type", a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante")
+    await sale.act_to(
+        StepId.BUSINESS_TYPE,
+        "select_template",
+        a.SelectTemplateInput(actor=C, template_id="td_moda"),
     )
-    await sale.wait_step(StepId.PRODUCT_INFORMATION)
-    await sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content()))
-    return await sale.wait_step(StepId.CLIENT_VERIFICATION)
+    await sale.act_to(
+        StepId.PRODUCT_INFORMATION,
+        "confirm_business_type",
+        a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+    )
+    return await sale.act_to(
+        StepId.CLIENT_VERIFICATION,
+        "submit_content",
+        a.SubmitContentInput(actor=C, content=f.content()),
+    )
 
 
 async def to_contract(
     sale: Sale, env: WorkflowEnvironment, in_onyx: bool = True, in_rr: bool = True
 ) -> SaleState:
     await to_client_verification(sale)
-    await sale.act(
+    answer = await sale.act(
         "record_crm_lookup", a.RecordCrmLookupInput(actor=C, in_onyx=in_onyx, in_rr=in_rr)
     )
     if not (in_onyx or in_rr):
-        await sale.wait_for(lambda s: s.waiting_on == [Role.DATA_MINING])
+        assert answer.waiting_on == [Role.DATA_MINING], answer
         await sale.act(
             "confirm_onyx_creation",
             a.ConfirmOnyxCreationInput(actor=f.actor(Role.DATA_MINING), onyx_id="ONYX-77"),
@@ -45,7 +53,7 @@ async def to_contract(
     return await sale.wait_step(StepId.CONTRACT)
 
 
-async def submit_documents(sale: Sale) -> SaleState:
+async def submit_documents(sale: Sale) -> ActionResult:
     state = await sale.state()
     return await sale.act(
         "submit_documents",
@@ -87,8 +95,7 @@ def purchase_form(state: SaleState) -> a.SubmitPurchaseFormInput:
 
 async def to_piece_delivery(sale: Sale, env: WorkflowEnvironment) -> SaleState:
     state = await to_purchase_form(sale, env)
-    await sale.act("submit_purchase_form", purchase_form(state))
-    return await sale.wait_step(StepId.PIECE_DELIVERY)
+    return await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", purchase_form(state))
 
 
 def delivery() -> a.DeliverPieceInput:
@@ -102,20 +109,21 @@ def delivery() -> a.DeliverPieceInput:
 
 async def to_client_approval(sale: Sale, env: WorkflowEnvironment) -> SaleState:
     await to_piece_delivery(sale, env)
-    await sale.act("deliver_piece", delivery())
-    return await sale.wait_step(StepId.CLIENT_APPROVAL)
+    return await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", delivery())
 
 
 async def to_provisioning_call(sale: Sale, env: WorkflowEnvironment) -> SaleState:
     await to_client_approval(sale, env)
-    await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
-    return await sale.wait_step(StepId.PROVISIONING_CALL)
+    return await sale.act_to(
+        StepId.PROVISIONING_CALL,
+        "approve_product",
+        a.ApproveProductInput(actor=f.actor(Role.CLIENT)),
+    )
 
 
 async def to_work_order_closure(sale: Sale, env: WorkflowEnvironment) -> SaleState:
     await to_provisioning_call(sale, env)
-    await sale.act("record_call", f.call())
-    return await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+    return await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", f.call())
 
 
 def closure(state: SaleState) -> a.ConfirmWorkOrderClosureInput:

@@ -26,7 +26,9 @@ async def test_content_request_mail_shows_the_product_web(
     async with running_worker(skipping_env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("GAP-WEB"))
         await steps.to_client_verification(sale)
-        mail = next(m for m in stack.mails("GAP-WEB") if m["X-MND-Template"] == "content_request")
+        mail = next(
+            m for m in await stack.mails("GAP-WEB") if m["X-MND-Template"] == "content_request"
+        )
         assert "jorge@laespiga.com.co" in str(mail["To"])
         assert f"Puede conocer el producto en {PRODUCT_WEB}." in mail.get_content()
         await sale.act("cancel_sale", a.CancelSaleInput(actor=steps.C, reason="fin"))
@@ -90,6 +92,6 @@ async def test_cancel_after_cycle_closure_is_refused(
         after = await sale.state()
         assert after == before and after.status is SaleStatus.COMPLETED
         assert after.cancellation is None and after.work_order.status == "closed"  # type: ignore[union-attr]
-        assert "sale_cancelled" not in stack.templates_sent("GAP-CLOSED")
+        assert "sale_cancelled" not in await stack.templates_sent("GAP-CLOSED")
         closed = stack.records.work_order("GAP-CLOSED")
         assert closed is not None and closed.status == "closed"

@@ -94,7 +94,7 @@ async def test_happy_path_runs_all_13_steps(
         assert [s.step for s in summary.steps] == list(STEP_ORDER)
         assert all(s.ended_at is not None for s in summary.steps)
         assert summary.work_order_number == ot
-        assert stack.templates_sent("HAPPY-1") == [
+        assert await stack.templates_sent("HAPPY-1") == [
             "content_request",
             "contract_number_request",
             "documents_for_validation",

@@ -34,7 +34,7 @@ async def test_rejected_documents_go_back_to_step_6_then_pass(
         assert state.documents is None and state.contract_number == "CT-555"
         assert state.waiting_on == [Role.CONSULTANT]
         rejected = next(
-            m for m in stack.mails("LOOP-DOCS") if m["X-MND-Template"] == "documents_rejected"
+            m for m in await stack.mails("LOOP-DOCS") if m["X-MND-Template"] == "documents_rejected"
         )
         assert "laura.gomez@claro.com.co" in str(rejected["To"])
         assert "ilegible" in rejected.get_content()
@@ -45,7 +45,7 @@ async def test_rejected_documents_go_back_to_step_6_then_pass(
         await env.sleep(timedelta(days=2, minutes=1))
         state = await sale.wait_step(StepId.PURCHASE_FORM)
         assert state.work_order is not None
-        assert stack.templates_sent("LOOP-DOCS").count("documents_for_validation") == 2
+        assert (await stack.templates_sent("LOOP-DOCS")).count("documents_for_validation") == 2
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         summary = await sale.handle.result()
         assert summary.validation_rounds == 2
@@ -67,7 +67,9 @@ async def test_corrections_go_back_to_ally_then_approval(
         state = await sale.wait_step(StepId.PIECE_DELIVERY)
         assert state.delivery is None and state.delivery_round == 2
         fix = next(
-            m for m in stack.mails("LOOP-FIX") if m["X-MND-Template"] == "corrections_requested"
+            m
+            for m in await stack.mails("LOOP-FIX")
+            if m["X-MND-Template"] == "corrections_requested"
         )
         assert "Cambiar el color del encabezado" in fix.get_content()
         await sale.act("deliver_piece", steps.delivery())
@@ -75,7 +77,7 @@ async def test_corrections_go_back_to_ally_then_approval(
         await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.PRODUCTION)))
         state = await sale.wait_step(StepId.PROVISIONING_CALL)
         assert [r.step for r in state.steps].count(StepId.PIECE_DELIVERY) == 2
-        assert stack.templates_sent("LOOP-FIX").count("delivery_welcome") == 2
+        assert (await stack.templates_sent("LOOP-FIX")).count("delivery_welcome") == 2
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         summary = await sale.handle.result()
         assert summary.correction_rounds == 1
@@ -94,7 +96,9 @@ async def test_failed_calls_then_success_and_closure(
         await sale.act("record_call", f.call(failing=("dash",)))
         await sale.wait_for(lambda s: "intento 2" in s.waiting_for)
         fix = next(
-            m for m in stack.mails("LOOP-CALL") if m["X-MND-Template"] == "application_fix_request"
+            m
+            for m in await stack.mails("LOOP-CALL")
+            if m["X-MND-Template"] == "application_fix_request"
         )
         assert "Dash" in fix.get_content()
         await sale.act("record_call", f.call())
@@ -102,4 +106,7 @@ async def test_failed_calls_then_success_and_closure(
         await sale.act("confirm_work_order_closure", steps.closure(state))
         summary = await sale.handle.result()
         assert summary.status is SaleStatus.COMPLETED and summary.call_attempts == 3
-        assert stack.templates_sent("LOOP-CALL")[-2:] == ["cycle_closed", "client_closure_notice"]
+        assert (await stack.templates_sent("LOOP-CALL"))[-2:] == [
+            "cycle_closed",
+            "client_closure_notice",
+        ]

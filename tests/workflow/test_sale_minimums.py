@@ -19,13 +19,13 @@ async def test_step5_waits_one_day(skipping_env: WorkflowEnvironment, tmp_path: 
     async with running_worker(skipping_env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("MIN-5"))
         entered = await steps.to_client_verification(sale)
-        state = await sale.act(
+        answer = await sale.act(
             "record_crm_lookup", a.RecordCrmLookupInput(actor=steps.C, in_onyx=True, in_rr=False)
         )
-        assert state.crm is not None  # recorded at once
-        state = await sale.wait_for(lambda s: s.waiting_on == [])
-        assert state.step is StepId.CLIENT_VERIFICATION
-        assert state.min_until == entered.steps[-1].started_at + timedelta(days=1)
+        # Recorded at once, and the answer already shows the minimum running (nobody to wait on).
+        assert answer.step is StepId.CLIENT_VERIFICATION and answer.waiting_on == []
+        assert answer.min_until == entered.steps[-1].started_at + timedelta(days=1)
+        assert (await sale.state()).crm is not None
         await skipping_env.sleep(timedelta(hours=20))
         assert (await sale.state()).step is StepId.CLIENT_VERIFICATION
         await skipping_env.sleep(timedelta(hours=5))
@@ -46,14 +46,17 @@ async def test_step6_contract_number_waits_one_day(
             "assign_contract_number",
             a.AssignContractNumberInput(actor=f.actor(Role.PROVISIONING), contract_number="CT-1"),
         )
-        state = await steps.submit_documents(sale)
+        answer = await steps.submit_documents(sale)
+        # Both parts are in: the answer shows only the minimum left (nobody to wait on).
+        assert answer.step is StepId.CONTRACT and answer.waiting_on == [] and answer.min_until
+        state = await sale.state()
         assert state.contract_number == "CT-1" and state.documents is not None
         await skipping_env.sleep(timedelta(hours=12))
         state = await sale.state()
         assert state.step is StepId.CONTRACT and state.waiting_on == []
         await skipping_env.sleep(timedelta(hours=13))
         state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)
-        assert "documents_for_validation" in stack.templates_sent("MIN-6")
+        assert "documents_for_validation" in await stack.templates_sent("MIN-6")
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         await sale.handle.result()
 
@@ -64,17 +67,18 @@ async def test_step7_approval_waits_two_days(
     async with running_worker(skipping_env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("MIN-7"))
         await steps.to_document_validation(sale, skipping_env)
-        state = await sale.act(
+        answer = await sale.act(
             "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
         )
-        assert state.validation_rounds[-1].approved is True
+        assert answer.step is StepId.DOCUMENT_VALIDATION and answer.waiting_on == []
+        assert (await sale.state()).validation_rounds[-1].approved is True
         await skipping_env.sleep(timedelta(days=1))
         state = await sale.state()
         assert state.step is StepId.DOCUMENT_VALIDATION and state.work_order is None
         await skipping_env.sleep(timedelta(days=1, minutes=1))
         state = await sale.wait_step(StepId.PURCHASE_FORM)
         assert state.work_order is not None and state.work_order.number.startswith("OT-")
-        sent = stack.templates_sent("MIN-7")
+        sent = await stack.templates_sent("MIN-7")
         assert "work_order_issued" in sent and "work_order_to_production" in sent
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         await sale.handle.result()

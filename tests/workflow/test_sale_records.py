@@ -47,7 +47,9 @@ async def test_inboxes_follow_who_the_sale_waits_on(
         await sale.handle.result()
         assert await inbox_ids(stack, Role.CONSULTANT, set()) == set()
         kinds = [e.kind for e in stack.records.events("REC-1")]
-        assert kinds[0] == "step_started" and kinds[-1] == "sale_cancelled"
+        # The cancellation's email follows it (emails never hold up the sale).
+        assert kinds[0] == "step_started" and "sale_cancelled" in kinds
+        assert set(kinds[kinds.index("sale_cancelled") + 1 :]) <= {"notification"}
         assert "waiting_changed" in kinds
         sequences = [e.sequence for e in stack.records.events("REC-1")]
         assert sequences == list(range(1, len(sequences) + 1))

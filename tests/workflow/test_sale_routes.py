@@ -32,13 +32,15 @@ async def test_crm_route(
         assert state.crm is not None
         assert state.crm.route == route
         assert state.crm.reason  # the decision and its reason are recorded
-        sent = stack.templates_sent(sale_id)
+        sent = await stack.templates_sent(sale_id)
         asked_data_mining = "onyx_creation_request" in sent
         assert asked_data_mining is (route == "create_in_onyx")
         if route == "create_in_onyx":
             assert state.crm.onyx_id == "ONYX-77"
             mail = next(
-                m for m in stack.mails(sale_id) if m["X-MND-Template"] == "onyx_creation_request"
+                m
+                for m in await stack.mails(sale_id)
+                if m["X-MND-Template"] == "onyx_creation_request"
             )
             assert "mineriadedatos@claro.com.co" in str(mail["To"])
             assert "onyx_created" in sent

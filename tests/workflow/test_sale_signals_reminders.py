@@ -56,14 +56,20 @@ async def test_ally_reminder_then_escalation(
     async with running_worker(env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("REMIND-ALLY"))
         await steps.to_piece_delivery(sale, env)
-        assert "delivery_reminder" not in stack.templates_sent("REMIND-ALLY")
+        assert "delivery_reminder" not in await stack.templates_sent("REMIND-ALLY")
         await env.sleep(timedelta(minutes=31))
-        await sale.wait_for(lambda s: "delivery_reminder" in stack.templates_sent("REMIND-ALLY"))
-        assert "delivery_escalation" not in stack.templates_sent("REMIND-ALLY")
+        await sale.wait_for(
+            lambda s: "delivery_reminder" in stack.templates_sent_now("REMIND-ALLY")
+        )
+        assert "delivery_escalation" not in await stack.templates_sent("REMIND-ALLY")
         await env.sleep(timedelta(hours=4))
-        await sale.wait_for(lambda s: "delivery_escalation" in stack.templates_sent("REMIND-ALLY"))
+        await sale.wait_for(
+            lambda s: "delivery_escalation" in stack.templates_sent_now("REMIND-ALLY")
+        )
         escalation = next(
-            m for m in stack.mails("REMIND-ALLY") if m["X-MND-Template"] == "delivery_escalation"
+            m
+            for m in await stack.mails("REMIND-ALLY")
+            if m["X-MND-Template"] == "delivery_escalation"
         )
         assert "produccionmno@claro.com.co" in str(escalation["To"])
         state = await sale.state()
@@ -85,20 +91,22 @@ async def test_client_reminders_and_escalation(
             await env.sleep(timedelta(days=1, minutes=1))
             await sale.wait_for(
                 lambda s, n=day: (
-                    stack.templates_sent("REMIND-CLIENT").count("approval_reminder") >= n
+                    stack.templates_sent_now("REMIND-CLIENT").count("approval_reminder") >= n
                 )
             )
         await sale.wait_for(
-            lambda s: "approval_escalation" in stack.templates_sent("REMIND-CLIENT")
+            lambda s: "approval_escalation" in stack.templates_sent_now("REMIND-CLIENT")
         )
         escalation = next(
-            m for m in stack.mails("REMIND-CLIENT") if m["X-MND-Template"] == "approval_escalation"
+            m
+            for m in await stack.mails("REMIND-CLIENT")
+            if m["X-MND-Template"] == "approval_escalation"
         )
         assert "laura.gomez@claro.com.co" in str(escalation["To"])
         await sale.act("approve_product", {"actor": f.actor(Role.CLIENT).model_dump()})
         await sale.wait_step(StepId.PROVISIONING_CALL)
-        sent = stack.templates_sent("REMIND-CLIENT").count("approval_reminder")
+        sent = (await stack.templates_sent("REMIND-CLIENT")).count("approval_reminder")
         await env.sleep(timedelta(days=3))
-        assert stack.templates_sent("REMIND-CLIENT").count("approval_reminder") == sent  # stopped
+        assert (await stack.templates_sent("REMIND-CLIENT")).count("approval_reminder") == sent
         await sale.act("cancel_sale", {"actor": C, "reason": "fin"})
         await sale.handle.result()

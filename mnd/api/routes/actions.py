@@ -1,5 +1,7 @@
 """One route per staff action, generated from `ACTIONS`: the token's member acts in the role the
-action accepts, and the sale's Update answers (new state, or a refusal with its Spanish reason).
+action accepts, and the sale's Update answers once the sale has reacted (`ActionResult`), or
+refuses with its Spanish reason. An `Idempotency-Key` header makes a retried request the same
+Update: applied once, answered with the first answer.
 
 No `from __future__ import annotations` here: FastAPI reads each generated endpoint's body type
 from its annotations, which must be the real (per-action) model, not a string.
@@ -8,7 +10,7 @@ from its annotations, which must be the real (per-action) model, not a string.
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
@@ -16,10 +18,10 @@ from mnd.api.bodies import action_body
 from mnd.api.deps import ContextDep, CurrentStaff, SaleIdPath, SaleServiceDep
 from mnd.api.errors import REFUSALS
 from mnd.api.files import file_refs, resolve_file_refs
-from mnd.domain.actions import ACTIONS, ActionSpec
+from mnd.domain.action_result import ActionResult
+from mnd.domain.actions import ACTIONS, ActionInput, roles_es
 from mnd.domain.parties import Actor
-from mnd.domain.roles import ROLE_NAMES_ES, Role
-from mnd.domain.sale import SaleState
+from mnd.domain.roles import Role
 from mnd.domain.steps import step_label
 from mnd.services.sales import actor_for
 
@@ -49,13 +51,26 @@ async def _with_uploads(payload: dict[str, Any], ctx: ContextDep) -> dict[str, A
     return payload
 
 
-def _description(spec: ActionSpec) -> str:
-    roles = ", ".join(sorted(ROLE_NAMES_ES[role] for role in spec.roles))
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Clave del cliente: un reintento con la misma clave se aplica una sola vez "
+        "y responde lo mismo que la primera vez",
+    ),
+]
+
+
+def _description(spec: type[ActionInput]) -> str:
     when = f"en el paso {step_label(spec.step)}" if spec.step else "en cualquier paso abierto"
-    return f"{spec.label_es}: la realiza {roles}, {when}. Responde el nuevo estado de la venta."
+    return (
+        f"{spec.label_es}: la realiza {roles_es(spec.roles)}, {when}. Responde cuando la venta "
+        "ya reaccionó: paso, a quién espera, qué espera, mínimo y vencimiento."
+    )
 
 
-def _add_route(spec: ActionSpec) -> None:
+def _add_route(spec: type[ActionInput]) -> None:
     body_model = action_body(spec)
     actor_dependency = _actor_dependency(spec.name)
 
@@ -65,11 +80,14 @@ def _add_route(spec: ActionSpec) -> None:
         actor: Annotated[Actor, Depends(actor_dependency)],
         ctx: ContextDep,
         service: SaleServiceDep,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response:
         payload = await _with_uploads(cast(BaseModel, body).model_dump(mode="json"), ctx)
-        # The state is forwarded as the workflow's own JSON (response_model documents it).
-        state = await service.act_json(sale_id, spec.name, payload, actor)
-        return Response(state, media_type="application/json")
+        # Scoped to the member and the action: another member's key never collides.
+        update_id = f"{actor.id}:{spec.name}:{idempotency_key}" if idempotency_key else None
+        # Forwarded as the workflow's own JSON (response_model documents it).
+        answer = await service.act_json(sale_id, spec.name, payload, actor, update_id)
+        return Response(answer, media_type="application/json")
 
     router.add_api_route(
         f"/{{sale_id}}/actions/{spec.name}",
@@ -79,8 +97,8 @@ def _add_route(spec: ActionSpec) -> None:
         operation_id=f"action_{spec.name}",
         summary=spec.label_es,
         description=_description(spec),
-        response_model=SaleState,
-        response_description="El nuevo estado de la venta",
+        response_model=ActionResult,
+        response_description="La acción registrada y la venta tras ella",
         responses=REFUSALS,
     )
 

@@ -1,7 +1,9 @@
 """The client's approval pages (step 10), reached from the emailed single-use link; no staff token.
 
 A link is checked (signature, expiry, use, delivery round), consumed atomically, and only then
-acted on; when the sale refuses the action nothing was recorded, so the link is released.
+acted on; when the sale refuses the action nothing was recorded, so the link is released. The
+Update's id comes from the link's nonce: a decision sent again with the same link (after an
+answer was lost) is applied once, and the page shows the decision that was recorded.
 """
 
 from __future__ import annotations
@@ -123,7 +125,6 @@ async def _decide(
     token: str,
     action: str,
     payload: dict[str, Any],
-    done: str,
 ) -> HTMLResponse:
     try:
         link, state = await _open_link(ctx, service, token)
@@ -140,17 +141,30 @@ async def _decide(
         id=f"cliente:{client.document_number}", role=Role.CLIENT, name=client.contact_name
     )
     try:
-        state = await service.act(link.sale_id, action, payload, actor)
+        answer = await service.act(
+            link.sale_id, action, payload, actor, update_id=f"approval:{link.nonce}"
+        )
     except ActionRefused as refused:
         await run_in_threadpool(ctx.links.release, link.nonce)
         return _message(
             request, ctx, STATUS_BY_KIND[refused.kind], "No se registró", refused.message, state
         )
     except BaseException:
-        # Temporal unreachable or the like: nothing was recorded, the client may retry.
+        # Temporal unreachable for longer than the service retries: the client may try again,
+        # and the same nonce makes that retry the same Update, applied once.
         await run_in_threadpool(ctx.links.release, link.nonce)
         raise
-    return _message(request, ctx, 200, "¡Gracias!", done, state)
+    return _message(request, ctx, 200, "¡Gracias!", _DONE[answer.action], state)
+
+
+_DONE = {
+    "approve_product": (
+        "Su aprobación quedó registrada. Pronto lo llamaremos para activar su producto."
+    ),
+    "request_corrections": (
+        "Sus correcciones quedaron registradas; le enviaremos una nueva entrega para aprobar."
+    ),
+}
 
 
 @router.post("/{token}/aprobar", response_class=HTMLResponse, name="approve")
@@ -163,8 +177,7 @@ async def approve(
 ) -> HTMLResponse:
     """El cliente aprueba su producto."""
     payload = {"comment": comment.strip() or None}
-    done = "Su aprobación quedó registrada. Pronto lo llamaremos para activar su producto."
-    return await _decide(request, ctx, service, token, "approve_product", payload, done)
+    return await _decide(request, ctx, service, token, "approve_product", payload)
 
 
 @router.post("/{token}/correcciones", response_class=HTMLResponse, name="request_corrections")
@@ -185,7 +198,6 @@ async def request_corrections(
             )
         error = "Escriba las correcciones que necesita."
         return _approval_form(request, ctx, token, state, status=422, error=error)
-    done = "Sus correcciones quedaron registradas; le enviaremos una nueva entrega para aprobar."
     return await _decide(
-        request, ctx, service, token, "request_corrections", {"comments": comments.strip()}, done
+        request, ctx, service, token, "request_corrections", {"comments": comments.strip()}
     )

@@ -1,0 +1,94 @@
+"""The sale's audit trail: events queued in order and recorded a batch per activity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+
+from workflows.retries import RECORD_TIMEOUT, RETRY
+
+with workflow.unsafe.imports_passed_through():
+    from activities.inputs import RecordEventInput, RecordEventsInput, SaleProjection
+    from activities.records import RecordActivities
+    from mnd.domain.sale import LogEntry, SaleState
+
+
+class AuditTrail:
+    """Each event is keyed `<sale>:<sequence>`, so a retried batch never writes a row twice."""
+
+    def __init__(self, state: SaleState) -> None:
+        self._s = state
+        self._events: list[RecordEventInput] = []
+        self._seq = 0
+        self._closing = False
+
+    def event(
+        self,
+        kind: str,
+        entry: LogEntry | None = None,
+        message: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self._seq += 1
+        s = self._s
+        self._events.append(
+            RecordEventInput(
+                event_id=f"{s.sale_id}:{self._seq:05d}",
+                sale_id=s.sale_id,
+                sequence=self._seq,
+                kind=kind,
+                step=s.step.value,
+                at=workflow.now(),
+                actor=entry.actor if entry else None,
+                role=entry.role.value if entry and entry.role else None,
+                via=entry.via if entry else "system",
+                accepted=entry.accepted if entry else True,
+                message=entry.message if entry else message,
+                data=data or {},
+                projection=projection(s),
+            )
+        )
+
+    def close(self) -> None:
+        """No event comes after this one: the drain records what is queued and ends."""
+        self._closing = True
+
+    async def drain(self) -> None:
+        """Records queued events in order, a batch per activity, until the trail is closed."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._events) or self._closing)
+            if not self._events:
+                return
+            batch = list(self._events)
+            await workflow.execute_activity_method(
+                RecordActivities.record_events,
+                RecordEventsInput(events=batch),
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=RETRY,
+                summary=f"Registro de {len(batch)} evento(s)",
+            )
+            # Events queued while the activity ran stay for the next batch.
+            del self._events[: len(batch)]
+
+
+def projection(s: SaleState) -> SaleProjection:
+    return SaleProjection(
+        sale_id=s.sale_id,
+        status=s.status.value,
+        step=s.step.value,
+        waiting_on=[r.value for r in s.waiting_on],
+        consultant_id=s.consultant.id,
+        consultant_name=s.consultant.name,
+        client_name=s.client.legal_name,
+        client_document=s.client.document_number,
+        plan_id=s.plan_id,
+        crm_route=s.crm.route.value if s.crm else None,
+        contract_number=s.contract_number,
+        work_order_number=s.work_order.number if s.work_order else None,
+        work_order_status=s.work_order.status.value if s.work_order else None,
+        billing_start_date=s.work_order.billing_start_date if s.work_order else None,
+        due_at=s.due_at,
+        min_until=s.min_until,
+        opened_at=s.opened_at,
+    )

@@ -1,0 +1,62 @@
+"""What the Temporal UI shows of a sale: its search attributes and its current details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+
+from workflows import search_attributes as sa
+
+with workflow.unsafe.imports_passed_through():
+    from mnd.domain.clock import COLOMBIA
+    from mnd.domain.roles import ROLE_NAMES_ES
+    from mnd.domain.sale import SaleState
+    from mnd.domain.steps import step_label
+
+_TIME = "%Y-%m-%d %H:%M"
+
+
+class Visibility:
+    """Upserts only the search attributes that changed (a shorter history) and sets the details."""
+
+    def __init__(self, state: SaleState) -> None:
+        self._s = state
+        self._shown: dict[str, Any] = {}
+
+    def refresh(self) -> None:
+        s = self._s
+        values: dict[str, Any] = {
+            sa.STEP.name: s.step.value,
+            sa.WAITING_ON.name: [r.value for r in s.waiting_on],
+            sa.CONSULTANT.name: s.consultant.id,
+            sa.CLIENT_DOCUMENT.name: s.client.document_number,
+            sa.PLAN.name: s.plan_id,
+            sa.CRM_ROUTE.name: s.crm.route.value if s.crm else None,
+            sa.DUE_DATE.name: s.due_at,
+            sa.STATUS.name: s.status.value,
+        }
+        updates = [
+            key.value_set(values[key.name]) if values[key.name] else key.value_unset()
+            for key in sa.ALL_KEYS
+            if self._shown.get(key.name, "<unset>") != values[key.name]
+        ]
+        if updates:
+            workflow.upsert_search_attributes(updates)
+            self._shown.update(values)
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        s = self._s
+        who = ", ".join(ROLE_NAMES_ES[r] for r in s.waiting_on) or "nadie (temporizador o sistema)"
+        lines = [f"**Paso {step_label(s.step)}** (venta {s.status.label_es})", f"Espera a: {who}"]
+        if s.waiting_for:
+            lines.append(f"Qué se espera: {s.waiting_for}")
+        if s.min_until:
+            lines.append(
+                f"Mínimo hasta: {s.min_until.astimezone(COLOMBIA):{_TIME}} (hora Colombia)"
+            )
+        if s.due_at:
+            lines.append(f"Vence: {s.due_at.astimezone(COLOMBIA):{_TIME}} (hora Colombia)")
+        lines.extend(f"⚠ Alerta: {alert.message}" for alert in s.alerts)
+        return "  \n".join(lines)
