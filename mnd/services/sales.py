@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -16,6 +17,7 @@ from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
 from mnd.opening import open_sale
 from mnd.reading import describe, read_state
+from mnd.temporal_retry import retry_transient
 
 
 class SaleNotFound(Exception):
@@ -73,29 +75,53 @@ class SaleService:
             raise
 
     async def act(
-        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
+        self,
+        sale_id: str,
+        action: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        update_id: str | None = None,
     ) -> SaleState:
-        """Runs the action's Update as `actor`; a refusal raises `ActionRefused` (nothing changed)."""
-        state: SaleState = await self._update(sale_id, action, payload, actor, SaleState)
+        """Runs the action's Update as `actor`; a refusal raises `ActionRefused` (nothing changed).
+        Sent again with the same `update_id` (a fresh one when None), the action applies once."""
+        state: SaleState = await self._update(sale_id, action, payload, actor, SaleState, update_id)
         return state
 
     async def act_json(
-        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor
+        self,
+        sale_id: str,
+        action: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        update_id: str | None = None,
     ) -> bytes:
         """As `act`, but the new state as the JSON the workflow returned, not decoded: an entry
         point that only forwards it (the API) skips a decode and a re-encode."""
-        raw: RawValue = await self._update(sale_id, action, payload, actor, RawValue)
+        raw: RawValue = await self._update(sale_id, action, payload, actor, RawValue, update_id)
         return raw.payload.data
 
     async def _update(
-        self, sale_id: str, action: str, payload: dict[str, Any], actor: Actor, result: type
+        self,
+        sale_id: str,
+        action: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        result: type,
+        update_id: str | None = None,
     ) -> Any:
         if action not in ACTIONS:
             raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
         body = {**payload, "actor": actor.model_dump(mode="json")}
         handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
+        # Fixed before the first attempt: the server deduplicates Updates by id, so a retry
+        # after a lost answer returns the first outcome instead of applying the action again.
+        uid = update_id or str(uuid.uuid4())
         try:
-            return await handle.execute_update(action, body, result_type=result)
+            return await retry_transient(
+                lambda: handle.execute_update(action, body, id=uid, result_type=result),
+                f"update {action} {sale_id} ({uid})",
+                deadline_safe=True,
+            )
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             if isinstance(cause, ApplicationError) and cause.type in set(RefusalKind):
