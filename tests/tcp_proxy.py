@@ -53,7 +53,8 @@ class AnswerWatch:
     def frames(self, chunk: bytes) -> tuple[bytes, list[tuple[int, int]]]:
         """The bytes to forward now (a frame header cut by the chunk's end waits for the next
         chunk) and where answers start in them, as (offset, stream) pairs."""
-        data, i, answers = self._held + chunk, 0, []
+        data, i = self._held + chunk, 0
+        answers: list[tuple[int, int]] = []
         self._held = b""
         while i < len(data):
             if self._skip:
