@@ -23,7 +23,7 @@ from mnd.domain.sale import OpenSaleInput, SaleState, SaleSummary, workflow_id_f
 from mnd.domain.steps import StepId
 from mnd.mail.message import build_message
 from mnd.settings import Settings
-from worker import build_worker
+from mnd.worker_app import build_worker
 from workflows.sale import SaleWorkflow
 
 
