@@ -22,12 +22,12 @@ with workflow.unsafe.imports_passed_through():
         Recipient,
         RecordEventInput,
         RecordEventsInput,
-        SaleProjection,
         SendEmailInput,
         VoidWorkOrderInput,
     )
     from activities.notifications import NotificationActivities
     from activities.records import RecordActivities
+    from mnd.domain.projection import SaleProjection, project
     from mnd.domain.roles import ROLE_NAMES_ES, Role
     from mnd.domain.sale import (
         LogEntry,
@@ -184,26 +184,7 @@ class SaleRuntime:
             del self._events[: len(batch)]
 
     def projection(self) -> SaleProjection:
-        s = self.s
-        return SaleProjection(
-            sale_id=s.sale_id,
-            status=s.status.value,
-            step=s.step.value,
-            waiting_on=[r.value for r in s.waiting_on],
-            consultant_id=s.consultant.id,
-            consultant_name=s.consultant.name,
-            client_name=s.client.legal_name,
-            client_document=s.client.document_number,
-            plan_id=s.plan_id,
-            crm_route=s.crm.route.value if s.crm else None,
-            contract_number=s.contract_number,
-            work_order_number=s.work_order.number if s.work_order else None,
-            work_order_status=s.work_order.status.value if s.work_order else None,
-            billing_start_date=s.work_order.billing_start_date if s.work_order else None,
-            due_at=s.due_at,
-            min_until=s.min_until,
-            opened_at=s.opened_at,
-        )
+        return project(self.s)
 
     # --- activities ------------------------------------------------------------------------
     def _recipient(self, role: Role) -> Recipient:
