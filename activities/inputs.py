@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+# Re-exported (`X as X`): the contract itself lives in mnd/domain/projection.py.
+from mnd.domain.projection import SaleProjection as SaleProjection
 from mnd.domain.roles import Role
 
 
@@ -31,28 +33,6 @@ class EmailResult(BaseModel):
     status: str
     recipients: list[str]
     subject: str
-
-
-class SaleProjection(BaseModel):
-    """Where the sale stands, copied on every event so the records can keep a current row."""
-
-    sale_id: str
-    status: str
-    step: str
-    waiting_on: list[str]
-    consultant_id: str
-    consultant_name: str
-    client_name: str
-    client_document: str
-    plan_id: str
-    crm_route: str | None
-    contract_number: str | None
-    work_order_number: str | None
-    work_order_status: str | None = None
-    billing_start_date: date | None = None
-    due_at: datetime | None
-    min_until: datetime | None
-    opened_at: datetime
 
 
 class RecordEventInput(BaseModel):

@@ -48,7 +48,7 @@ from mnd.domain.sale import SaleState, workflow_id_for
 from mnd.domain.steps import StepId
 from mnd.opening import open_sale
 from mnd.settings import Settings
-from worker import build_worker
+from mnd.worker_app import build_worker
 from workflows.search_attributes import ALL_KEYS
 
 ACTION = "record_post_sale_request"

@@ -685,7 +685,7 @@ def make_variants(
 ) -> list[Variant]:
     from mnd.db.engine import open_database
     from mnd.opening import open_sale
-    from worker import build_worker
+    from mnd.worker_app import build_worker
 
     profile = bench_profile()
     engine = open_database(records_url, migrate=True)
@@ -1010,9 +1010,10 @@ def run_as_worker(cache: int) -> None:
     from functools import partial
 
     import worker
+    from mnd import worker_app
     from mnd.entrypoint import run_main
 
-    worker.Worker = partial(Worker, max_cached_workflows=cache)  # type: ignore[misc]
+    worker_app.Worker = partial(Worker, max_cached_workflows=cache)  # type: ignore[misc]
     run_main(worker.main())
 
 

@@ -28,7 +28,7 @@ from mnd.domain.sale import SaleStatus, SaleSummary, workflow_id_for
 from mnd.entrypoint import run_main
 from mnd.opening import new_sale_id, open_sale
 from mnd.settings import Settings, get_settings
-from worker import build_worker, stop_on_signals
+from mnd.worker_app import build_worker, stop_on_signals
 from workflows.search_attributes import ALL_KEYS
 
 DEMO_TIMEOUT = timedelta(minutes=5)

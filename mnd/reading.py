@@ -18,6 +18,9 @@ queried) and after it (the caller, who typically acts next on what it read, cann
 Update into the task the query may have run ahead); or until `settle_timeout` has passed (a sale
 whose task keeps failing must still be readable). What remains: an Update from *another* client
 arriving while a query waits on a worker that just died (the test above shows that path too).
+
+Every describe and query is retried on transient errors (a connection the server recycled, an
+unavailable server: `mnd/temporal_retry.py`), so those never reach the person reading.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client, WorkflowQueryFailedError
 
 from mnd.domain.sale import SaleState, workflow_id_for
+from mnd.temporal_retry import retry_transient
 
 # Above the server's sticky schedule-to-start timeout (10 s): the task of a killed worker's sale
 # moves to the shared queue and runs before we give up waiting.
@@ -47,11 +51,15 @@ async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutio
 
     The raw RPC: `handle.describe()` also decodes the search attributes, which fails on the
     time-skipping server for a cleared datetime attribute (MndDueDate of a closed sale).
+    Transient errors are retried (a read is safe to repeat).
     """
-    return await client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(
-            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
-        )
+    request = DescribeWorkflowExecutionRequest(
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+    )
+    return await retry_transient(
+        lambda: client.workflow_service.describe_workflow_execution(request),
+        f"describe {workflow_id}",
+        deadline_safe=True,
     )
 
 
@@ -88,7 +96,11 @@ async def read_state(
     for attempt in range(_QUERY_ATTEMPTS):
         await wait_until_settled(client, workflow_id, settle_timeout)
         try:
-            state: SaleState = await handle.query("state", result_type=SaleState)
+            state: SaleState = await retry_transient(
+                lambda: handle.query("state", result_type=SaleState),
+                f"query state {workflow_id}",
+                deadline_safe=True,
+            )
         except WorkflowQueryFailedError as exc:
             if _NONDETERMINISM not in str(exc) or attempt == _QUERY_ATTEMPTS - 1:
                 raise

@@ -25,7 +25,7 @@ from mnd.domain.steps import StepId
 from mnd.mail.message import build_message
 from mnd.reading import describe
 from mnd.settings import Settings
-from worker import build_worker
+from mnd.worker_app import build_worker
 from workflows.sale import SaleWorkflow
 
 

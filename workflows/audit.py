@@ -9,8 +9,9 @@ from temporalio import workflow
 from workflows.retries import RECORD_TIMEOUT, RETRY
 
 with workflow.unsafe.imports_passed_through():
-    from activities.inputs import RecordEventInput, RecordEventsInput, SaleProjection
+    from activities.inputs import RecordEventInput, RecordEventsInput
     from activities.records import RecordActivities
+    from mnd.domain.projection import project
     from mnd.domain.sale import LogEntry, SaleState
 
 
@@ -46,7 +47,7 @@ class AuditTrail:
                 accepted=entry.accepted if entry else True,
                 message=entry.message if entry else message,
                 data=data or {},
-                projection=projection(s),
+                projection=project(s),
             )
         )
 
@@ -70,25 +71,3 @@ class AuditTrail:
             )
             # Events queued while the activity ran stay for the next batch.
             del self._events[: len(batch)]
-
-
-def projection(s: SaleState) -> SaleProjection:
-    return SaleProjection(
-        sale_id=s.sale_id,
-        status=s.status.value,
-        step=s.step.value,
-        waiting_on=[r.value for r in s.waiting_on],
-        consultant_id=s.consultant.id,
-        consultant_name=s.consultant.name,
-        client_name=s.client.legal_name,
-        client_document=s.client.document_number,
-        plan_id=s.plan_id,
-        crm_route=s.crm.route.value if s.crm else None,
-        contract_number=s.contract_number,
-        work_order_number=s.work_order.number if s.work_order else None,
-        work_order_status=s.work_order.status.value if s.work_order else None,
-        billing_start_date=s.work_order.billing_start_date if s.work_order else None,
-        due_at=s.due_at,
-        min_until=s.min_until,
-        opened_at=s.opened_at,
-    )

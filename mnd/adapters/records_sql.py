@@ -21,7 +21,11 @@ from mnd.db.dialect import insert, utc
 from mnd.db.engine import read_session
 from mnd.db.models import Sale, StepEvent, WorkOrder
 from mnd.domain.clock import COLOMBIA
+from mnd.domain.projection import ROW_FIELDS
 from mnd.domain.sale import WorkOrderStatus, workflow_id_for
+
+# What an event refreshes in the sale's row: the projection's row fields but the key.
+_ROW_UPDATES: set[str] = set(ROW_FIELDS) - {"sale_id"}
 
 
 class _AlreadyRecorded(Exception):
@@ -88,24 +92,10 @@ class SqlRecords:
 
     def _upsert_sale(self, session: Session, event: RecordEventInput) -> bool:
         """Inserts or refreshes the sale's row; False when a newer event already applied."""
-        p = event.projection
-        values = {
-            "status": p.status,
-            "step": p.step,
-            "consultant_id": p.consultant_id,
-            "consultant_name": p.consultant_name,
-            "client_name": p.client_name,
-            "client_document": p.client_document,
-            "plan_id": p.plan_id,
-            "crm_route": p.crm_route,
-            "contract_number": p.contract_number,
-            "work_order_number": p.work_order_number,
-            "due_at": utc(p.due_at),
-            "min_until": utc(p.min_until),
-            "opened_at": utc(p.opened_at),
-            "updated_at": utc(event.at),
-            "last_sequence": event.sequence,
-        }
+        # The row's columns are named after the projection's fields (mnd/domain/projection.py).
+        projected = event.projection.model_dump(include=_ROW_UPDATES)
+        values = {k: utc(v) if isinstance(v, datetime) else v for k, v in projected.items()}
+        values |= {"updated_at": utc(event.at), "last_sequence": event.sequence}
         stmt = insert(session, Sale).values(
             sale_id=event.sale_id, workflow_id=workflow_id_for(event.sale_id), **values
         )

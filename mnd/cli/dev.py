@@ -22,7 +22,7 @@ from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.sale import SaleStatus
 from mnd.entrypoint import run_main
 from mnd.settings import Settings
-from worker import build_worker, stop_on_signals
+from mnd.worker_app import build_worker, stop_on_signals
 
 AppFactory = Callable[..., Any]
 

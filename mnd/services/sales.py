@@ -18,6 +18,7 @@ from mnd.domain.roles import Role
 from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
 from mnd.opening import open_sale
 from mnd.reading import describe, read_state
+from mnd.temporal_retry import retry_transient
 
 
 class SaleNotFound(Exception):
@@ -108,15 +109,20 @@ class SaleService:
         payload: dict[str, Any],
         actor: Actor,
         result: type,
-        update_id: str | None,
+        update_id: str | None = None,
     ) -> Any:
         if action not in ACTIONS:
             raise ActionRefused(RefusalKind.INVALID_PAYLOAD, f"Acción desconocida: «{action}»")
         body = {**payload, "actor": actor.model_dump(mode="json")}
         handle = self._client.get_workflow_handle(workflow_id_for(sale_id))
+        # Fixed before the first attempt: the server deduplicates Updates by id, so a retry
+        # after a lost answer returns the first outcome instead of applying the action again.
+        uid = update_id or str(uuid.uuid4())
         try:
-            return await handle.execute_update(
-                action, body, id=update_id or str(uuid.uuid4()), result_type=result
+            return await retry_transient(
+                lambda: handle.execute_update(action, body, id=uid, result_type=result),
+                f"update {action} {sale_id} ({uid})",
+                deadline_safe=True,
             )
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause

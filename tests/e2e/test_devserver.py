@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-import starter
+from mnd import starter_app
 from mnd.demo import drive_sale
 from mnd.demo_data import demo_sale
 from mnd.domain.profile import fast_profile
@@ -112,8 +112,8 @@ async def test_starter_refuses_a_second_open(
     async with running_worker(dev_env.client, tmp_path) as stack:
         monkeypatch.setenv("MND_TASK_QUEUE", stack.task_queue)
         args = ["--demo", "--sale-id", "E2E-DUP-1", "--profile", "fast"]
-        assert await starter.main(args, client=stack.client) == 0
-        assert await starter.main(args, client=stack.client) == 3
+        assert await starter_app.main(args, client=stack.client) == 0
+        assert await starter_app.main(args, client=stack.client) == 3
         err = capsys.readouterr().err
         assert "E2E-DUP-1" in err and "ya" in err
         await stack.client.get_workflow_handle("sale-E2E-DUP-1").terminate("fin de la prueba")

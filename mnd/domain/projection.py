@@ -1,0 +1,66 @@
+"""The record and projection contract: where a sale stands, as the records keep it.
+
+The workflow computes it (`project`) and sends it with every event; the records activity stores
+it in the sale's row (`mnd/adapters/records_sql.py`), its waits and its OT; the read queries
+give it back (`mnd/db/queries.py`). Committed histories hold it as JSON: fields may be added with
+a default, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from mnd.domain.sale import SaleState
+
+
+class SaleProjection(BaseModel):
+    """Where the sale stands, copied on every event so the records can keep a current row."""
+
+    sale_id: str
+    status: str
+    step: str
+    waiting_on: list[str]
+    consultant_id: str
+    consultant_name: str
+    client_name: str
+    client_document: str
+    plan_id: str
+    crm_route: str | None
+    contract_number: str | None
+    work_order_number: str | None
+    work_order_status: str | None = None
+    billing_start_date: date | None = None
+    due_at: datetime | None
+    min_until: datetime | None
+    opened_at: datetime
+
+
+# Kept elsewhere than the sale's row: who it waits on (one `sale_waits` row per role) and the
+# OT's status and billing date (its `work_orders` row).
+_NOT_IN_ROW = frozenset({"waiting_on", "work_order_status", "billing_start_date"})
+ROW_FIELDS: tuple[str, ...] = tuple(f for f in SaleProjection.model_fields if f not in _NOT_IN_ROW)
+
+
+def project(s: SaleState) -> SaleProjection:
+    """Where the sale stands, as the records keep it (a pure function of the state)."""
+    return SaleProjection(
+        sale_id=s.sale_id,
+        status=s.status.value,
+        step=s.step.value,
+        waiting_on=[r.value for r in s.waiting_on],
+        consultant_id=s.consultant.id,
+        consultant_name=s.consultant.name,
+        client_name=s.client.legal_name,
+        client_document=s.client.document_number,
+        plan_id=s.plan_id,
+        crm_route=s.crm.route.value if s.crm else None,
+        contract_number=s.contract_number,
+        work_order_number=s.work_order.number if s.work_order else None,
+        work_order_status=s.work_order.status.value if s.work_order else None,
+        billing_start_date=s.work_order.billing_start_date if s.work_order else None,
+        due_at=s.due_at,
+        min_until=s.min_until,
+        opened_at=s.opened_at,
+    )
