@@ -95,7 +95,8 @@ class Sale:
         return await self.handle.query(SaleWorkflow.state)
 
     async def act(self, action: str, payload: BaseModel | dict[str, Any]) -> SaleState:
-        return await self.handle.execute_update(action, payload, result_type=SaleState)
+        state: SaleState = await self.handle.execute_update(action, payload, result_type=SaleState)
+        return state
 
     async def signal(self, action: str, payload: BaseModel | dict[str, Any]) -> None:
         await self.handle.signal(action, payload)
