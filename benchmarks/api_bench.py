@@ -11,8 +11,8 @@ sale records without moving):
   keep-alive connection), which authenticates the token, resolves the actor, runs the same
   Update from the API's own client and serialises the new state.
 
-    .venv/bin/python benchmarks/api_bench.py                       # 300 samples each
-    .venv/bin/python benchmarks/api_bench.py --samples 100 --sales 5
+    .venv/bin/python -m benchmarks.api_bench                       # 300 samples each
+    .venv/bin/python -m benchmarks.api_bench --samples 100 --sales 5
 
 Target: p50(API) <= 1.5 x p50(bare).
 """
@@ -34,9 +34,8 @@ from pathlib import Path
 
 import httpx
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.common import start_dev_server
 from mnd.auth.staff import StaffDirectory
 from mnd.autopilot import next_action
 from mnd.db.engine import open_database, session_factory
@@ -49,7 +48,6 @@ from mnd.domain.steps import StepId
 from mnd.opening import open_sale
 from mnd.settings import Settings
 from worker import build_worker
-from workflows.search_attributes import ALL_KEYS
 
 ACTION = "record_post_sale_request"
 ACTOR = Actor(id="prod-1", role=Role.PRODUCTION, name="Producción (bench)")
@@ -173,12 +171,7 @@ async def measure(
 
 async def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="mnd-apibench-") as tmp:
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
-            search_attributes=list(ALL_KEYS),
-            data_converter=pydantic_data_converter,
-            ui=False,
-        )
+        env = await start_dev_server()
         settings = Settings(data_dir=Path(tmp), task_queue="api-bench")
         engine = open_database(settings.db_url, migrate=True)
         directory = StaffDirectory(session_factory(engine))
