@@ -1,4 +1,4 @@
-# Local workflow: `make run` (stack + demo sale, until Ctrl-C) and `make test`.
+# Local workflow: `make run` (stack + demo sale, until Ctrl-C) and `make test`; CI runs `make test-all`.
 # Needs only python3.11 (with venv and pip) and make; everything else installs into .venv.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -7,7 +7,12 @@ BIN := $(VENV)/bin
 # Reinstalls when pyproject.toml changes (new or updated dependencies).
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: .venv run demo worker test lint typecheck clean distclean
+# pytest-xdist workers: each is a process with its own time-skipping and dev servers.
+PYTEST_WORKERS ?= auto
+# `make test` leaves out the long fault injection (crash: minutes each; fault: outages, kills).
+FAST_TESTS := -m "not crash and not fault"
+
+.PHONY: .venv run demo worker test test-all lint typecheck diagnose-sdk-fault clean distclean
 
 .venv: $(STAMP)
 
@@ -27,15 +32,22 @@ demo: $(STAMP)  ## Same as run, but exits when the demo sale completes
 worker: $(STAMP)  ## Worker only, against TEMPORAL_ADDRESS (default localhost:7233)
 	$(BIN)/python worker.py
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff check and ruff format --check, product, tests and benchmarks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint typecheck  ## Lint, format check, types, then the test suite
-	$(BIN)/pytest
+typecheck: $(STAMP)  ## mypy strict, product, tests and benchmarks
+	$(BIN)/mypy mnd workflows activities worker.py starter.py tests benchmarks
 
-typecheck: $(STAMP)
-	$(BIN)/mypy mnd workflows activities worker.py starter.py
+test: lint typecheck  ## Lint, types, then every test but the long fault injection, in parallel
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(FAST_TESTS)
+
+test-all: lint typecheck  ## As test, then the fault tests, then the crash tests (one at a time)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not crash"
+	$(BIN)/pytest -p no:xdist -m crash
+
+diagnose-sdk-fault: $(STAMP)  ## Stages the SDK query race (timing-dependent; see README)
+	$(BIN)/python -m tests.diagnostics.sdk_query_fault
 
 clean:  ## Local data (outbox, records, dev server database) and caches
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache build *.egg-info

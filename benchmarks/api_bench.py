@@ -11,8 +11,8 @@ sale records without moving):
   keep-alive connection), which authenticates the token, resolves the actor, runs the same
   Update from the API's own client and serialises the new state.
 
-    .venv/bin/python benchmarks/api_bench.py                       # 300 samples each
-    .venv/bin/python benchmarks/api_bench.py --samples 100 --sales 5
+    .venv/bin/python -m benchmarks.api_bench                       # 300 samples each
+    .venv/bin/python -m benchmarks.api_bench --samples 100 --sales 5
 
 Target: p50(API) <= 1.5 x p50(bare).
 """
@@ -34,13 +34,13 @@ from pathlib import Path
 
 import httpx
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.common import start_dev_server
 from mnd.auth.staff import StaffDirectory
 from mnd.autopilot import next_action
 from mnd.db.engine import open_database, session_factory
 from mnd.demo_data import demo_sale
+from mnd.domain.action_result import ActionResult
 from mnd.domain.parties import Actor
 from mnd.domain.profile import ProcessProfile
 from mnd.domain.roles import Role
@@ -49,7 +49,6 @@ from mnd.domain.steps import StepId
 from mnd.opening import open_sale
 from mnd.settings import Settings
 from mnd.worker_app import build_worker
-from workflows.search_attributes import ALL_KEYS
 
 ACTION = "record_post_sale_request"
 ACTOR = Actor(id="prod-1", role=Role.PRODUCTION, name="Producción (bench)")
@@ -87,7 +86,7 @@ async def park_at_piece_delivery(client: Client, task_queue: str, sale_id: str) 
             await asyncio.sleep(0.05)  # the main path is moving on by itself
             continue
         name, payload = move
-        await handle.execute_update(name, payload, result_type=SaleState)
+        await handle.execute_update(name, payload, result_type=ActionResult)
 
 
 async def start_api(
@@ -146,7 +145,7 @@ async def measure(
         handle = client.get_workflow_handle(workflow_id_for(sale_id))
         payload = {"description": f"{tag} {i} (bare)", "actor": ACTOR.model_dump(mode="json")}
         start = time.perf_counter()
-        await handle.execute_update(ACTION, payload, result_type=SaleState)
+        await handle.execute_update(ACTION, payload, result_type=ActionResult)
         bare.append((time.perf_counter() - start) * 1000)
 
     async def via_api(sale_id: str, i: int) -> None:
@@ -173,12 +172,7 @@ async def measure(
 
 async def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="mnd-apibench-") as tmp:
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
-            search_attributes=list(ALL_KEYS),
-            data_converter=pydantic_data_converter,
-            ui=False,
-        )
+        env = await start_dev_server()
         settings = Settings(data_dir=Path(tmp), task_queue="api-bench")
         engine = open_database(settings.db_url, migrate=True)
         directory = StaffDirectory(session_factory(engine))

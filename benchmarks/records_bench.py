@@ -3,7 +3,7 @@
 Loads N synthetic sales (about 30 step events each, bulk inserts) into a throw-away SQLite file
 and/or a throw-away PostgreSQL database, then prints median and p95 latencies.
 
-    .venv/bin/python benchmarks/records_bench.py --sales 100000 --db both
+    .venv/bin/python -m benchmarks.records_bench --sales 100000 --db both
 """
 
 from __future__ import annotations

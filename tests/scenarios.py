@@ -65,7 +65,7 @@ async def documents_rejected(sale: Sale, env: WorkflowEnvironment) -> None:
     await steps.to_document_validation(sale, env)
     rejection = a.RejectDocumentsInput(
         actor=f.actor(Role.COMMERCIAL_SUPPORT), rejections=[{"kind": "rut", "reason": "vencido"}]
-    )  # type: ignore[list-item]
+    )
     await sale.act_to(StepId.CONTRACT, "reject_documents", rejection)
     answer = await steps.submit_documents(sale)
     assert answer.step is StepId.DOCUMENT_VALIDATION, answer

@@ -125,7 +125,10 @@ class Sale:
 
     async def act(self, action: str, payload: BaseModel | dict[str, Any]) -> ActionResult:
         """Sends the action's Update; the answer comes once the sale has reacted to it."""
-        return await self.handle.execute_update(action, payload, result_type=ActionResult)
+        answer: ActionResult = await self.handle.execute_update(
+            action, payload, result_type=ActionResult
+        )
+        return answer
 
     async def act_to(
         self, step: StepId, action: str, payload: BaseModel | dict[str, Any]

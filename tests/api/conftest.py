@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Interceptor,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    WorkflowHandle,
+)
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.api import create_app
 from mnd.auth.staff import StaffDirectory
 from mnd.db.engine import make_engine, session_factory
-from mnd.db.models import Sale
 from mnd.domain.roles import Role
-from mnd.domain.sale import workflow_id_for
 from mnd.settings import Settings
 from tests.support import Stack, running_worker
 
@@ -61,12 +64,38 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[member]}"}
 
 
+class StartedWorkflows(Interceptor):
+    """Client interceptor that notes the id of every workflow the app starts."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _NoteStarts(next, self.ids)
+
+
+class _NoteStarts(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, ids: list[str]) -> None:
+        super().__init__(next)
+        self.ids = ids
+
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        handle = await super().start_workflow(input)
+        self.ids.append(handle.id)
+        return handle
+
+
 @pytest_asyncio.fixture(scope="package")
 async def api(
     skipping_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Api]:
     """One worker, one database, one app for the API tests; each test opens its own sales."""
     root: Path = tmp_path_factory.mktemp("api")
+    started = StartedWorkflows()
+    # The app's client is the environment's, plus the interceptor that notes the sales it opens.
+    config = skipping_env.client.config()
+    config["interceptors"] = [started]
+    client = Client(**config)
     async with running_worker(skipping_env.client, root, public_url=PUBLIC_URL) as stack:
         settings = Settings(data_dir=root, task_queue=stack.task_queue, public_url=PUBLIC_URL)
         engine = make_engine(settings.db_url)
@@ -76,23 +105,22 @@ async def api(
         for member, (name, email, roles) in TEAM.items():
             directory.add(member, name, email, roles)
             tokens[member] = directory.create_token(member, "pruebas")
-        app = create_app(settings, client=skipping_env.client)
+        app = create_app(settings, client=client)
         # httpx's ASGI transport does not run the lifespan: enter it here.
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
                 yield Api(http, app, skipping_env, stack, settings, sessions, tokens)
-        await terminate_sales(skipping_env.client, sessions)
+        await terminate_sales(skipping_env.client, started.ids)
         engine.dispose()
 
 
-async def terminate_sales(client: Client, sessions: sessionmaker[Session]) -> None:
+async def terminate_sales(client: Client, workflow_ids: list[str]) -> None:
     """Ends every sale these tests opened. Left open on a queue no worker polls any more, a sale
     whose timer fires during a later test's `env.sleep` holds a workflow task that nobody
-    completes, and the time-skipping server then never skips time again in this session."""
-    await asyncio.sleep(0.5)  # the last sales' first records (their ids) are being written
-    with sessions() as session:
-        sale_ids = session.scalars(select(Sale.sale_id).where(Sale.status == "open")).all()
-    for sale_id in sale_ids:
-        with contextlib.suppress(RPCError):  # closed since its last record
-            await client.get_workflow_handle(workflow_id_for(sale_id)).terminate("fin de pruebas")
+    completes, and the time-skipping server then never skips time again in this session.
+    The ids come from the app's client as it starts each sale, so none is missed however far
+    its records have got."""
+    for workflow_id in workflow_ids:
+        with contextlib.suppress(RPCError):  # already closed
+            await client.get_workflow_handle(workflow_id).terminate("fin de pruebas")

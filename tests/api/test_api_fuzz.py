@@ -75,7 +75,7 @@ def retyped(valid: Any) -> st.SearchStrategy[Any]:
 
 
 def body_for(action: str) -> st.SearchStrategy[Any]:
-    fields = {name: JSON for name in ACTIONS[action].model.model_fields if name != "actor"}
+    fields = {name: JSON for name in ACTIONS[action].model_fields if name != "actor"}
     valid = VALID[action]
     return st.one_of(
         JSON, st.fixed_dictionaries({}, optional=fields), mutated(valid), retyped(valid)

@@ -90,7 +90,7 @@ def test_one_valid_example_payload_per_action() -> None:
     for name, spec in ACTIONS.items():
         data = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
         role = sorted(spec.roles)[0]
-        spec.model.model_validate({**data, "actor": {"id": "x", "role": role}})
+        spec.model_validate({**data, "actor": {"id": "x", "role": role}})
 
 
 async def test_onyx_creation_reassignment_and_cancellation(team: Team) -> None:

@@ -78,7 +78,10 @@ def search_attribute_flags(keys: Iterable[SearchAttributeKey]) -> list[str]:  # 
     """`--search-attribute Name=Type` for each key, as `temporal server start-dev` takes them."""
     flags: list[str] = []
     for key in keys:
-        flags += ["--search-attribute", f"{key.name}={_CLI_TYPES[key.indexed_value_type]}"]
+        flags += [
+            "--search-attribute",
+            f"{key.name}={_CLI_TYPES[IndexedValueType.ValueType(key.indexed_value_type)]}",
+        ]
     return flags
 
 

@@ -495,9 +495,10 @@ async def verify(
 
     async def state_of(sid: str) -> SaleState | None:
         try:
-            return await client.get_workflow_handle(workflow_id_for(sid)).query(
+            state: SaleState = await client.get_workflow_handle(workflow_id_for(sid)).query(
                 "state", result_type=SaleState
             )
+            return state
         except WorkflowQueryFailedError as err:
             if NONDETERMINISM in str(err):
                 unreplayable.setdefault(sid, f"state query on a fresh worker: {err}")

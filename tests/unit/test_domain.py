@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mnd.domain.actions import crm_route
 from mnd.domain.content import ContentPackage, plan_content_errors
@@ -23,7 +23,7 @@ def client(**over: Any) -> dict[str, Any]:
     return {**data, **over}
 
 
-def errors_of(model: type, data: dict[str, Any]) -> list[str]:
+def errors_of(model: type[BaseModel], data: dict[str, Any]) -> list[str]:
     with pytest.raises(ValidationError) as exc:
         model.model_validate(data)
     return spanish_errors(exc.value)

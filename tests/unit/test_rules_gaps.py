@@ -9,12 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from mnd.domain.actions import admit
+from mnd.domain.calls import call_succeeded
 from mnd.domain.documents import Document, DocumentKind, DocumentSet, document_set_errors
 from mnd.domain.errors import ActionRefused, RefusalKind
 from mnd.domain.messages import spanish_errors
 from mnd.domain.parties import Client
 from mnd.domain.roles import Role
-from mnd.domain.sale import SaleState, SaleStatus, call_succeeded
+from mnd.domain.sale import SaleState, SaleStatus
 from mnd.domain.steps import StepId
 from tests import factories as f
 

@@ -26,7 +26,7 @@ async def test_signals_accepted_and_refused(
         await sale.signal(
             "select_template", {"actor": {"id": "x", "role": "ally"}, "template_id": "td_moda"}
         )
-        await sale.signal("select_template", "esto no es un objeto")
+        await sale.signal("select_template", "esto no es un objeto")  # type: ignore[arg-type]
         state = await sale.wait_for(lambda s: len(s.log) >= 3)
         refused = [e for e in state.log if not e.accepted]
         assert len(refused) == 3 and all(e.via == "signal" for e in refused)
@@ -90,7 +90,7 @@ async def test_client_reminders_and_escalation(
         for day in range(1, 4):
             await env.sleep(timedelta(days=1, minutes=1))
             await sale.wait_for(
-                lambda s, n=day: (
+                lambda s, n=day: (  # type: ignore[misc]
                     stack.templates_sent_now("REMIND-CLIENT").count("approval_reminder") >= n
                 )
             )
