@@ -8,8 +8,9 @@ would from another process.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -17,6 +18,7 @@ from temporalio.service import RPCError
 
 from mnd.autopilot import next_action
 from mnd.demo_data import demo_content, demo_documents, demo_sale
+from mnd.domain.action_result import ActionResult
 from mnd.domain.actions import ActionInput
 from mnd.domain.errors import RefusalKind
 from mnd.domain.sale import SaleState, SaleStatus, SaleSummary, StepRecord, workflow_id_for
@@ -81,9 +83,12 @@ async def drive_sale(
             action = (
                 None if state.status is not SaleStatus.OPEN else next_action(state, in_onyx, in_rr)
             )
-            if action is not None and await _send(handle, result, *action):
-                continue  # accepted: look again at once, the next action may already be due
-            await asyncio.wait({result}, timeout=poll_interval)
+            answer = None if action is None else await _send(handle, result, *action)
+            if answer is not None and (answer.waiting_on or not answer.min_until):
+                continue  # the answer shows the sale after it reacted: the next action is due
+            # Nothing to do now: the sale holds a minimum (until when the answer says) or
+            # finishes an activity; look again then.
+            await asyncio.wait({result}, timeout=_pause(answer, poll_interval))
         summary = await result
         _report(await read_state(client, sale_id), reported, on_step)
         return summary
@@ -91,23 +96,32 @@ async def drive_sale(
         result.cancel()
 
 
+def _pause(answer: ActionResult | None, poll_interval: float) -> float:
+    if answer is None or answer.min_until is None:
+        return poll_interval
+    left = (answer.min_until - datetime.now(UTC)).total_seconds()
+    return max(left, poll_interval)
+
+
 async def _send(
     handle: WorkflowHandle[object, SaleSummary],
     result: asyncio.Future[SaleSummary],
     name: str,
     payload: ActionInput,
-) -> bool:
-    """Sends one Update; False when the sale had already moved on (a stale poll), never silent otherwise."""
+) -> ActionResult | None:
+    """Sends one Update; None when the sale had already moved on (a stale read)."""
     try:
-        await handle.execute_update(name, payload, result_type=SaleState)
+        answer: ActionResult = await handle.execute_update(
+            name, payload, id=f"autopilot:{uuid.uuid4()}", result_type=ActionResult
+        )
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         if isinstance(cause, ApplicationError) and cause.type in _STALE:
-            return False
+            return None
         raise
     except RPCError:
-        # The workflow may have completed between the poll and the Update.
+        # The workflow may have completed between the read and the Update.
         if result.done():
-            return False
+            return None
         raise
-    return True
+    return answer

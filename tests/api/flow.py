@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from mnd.domain.action_result import ActionResult
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState
 from mnd.domain.steps import StepId
@@ -49,10 +50,17 @@ class ApiSale:
     async def post(self, action: str, body: Any, who: str) -> httpx.Response:
         return await self.api.http.post(self.path(action), json=body, headers=self.api.auth(who))
 
-    async def act(self, action: str, body: dict[str, Any], who: str) -> SaleState:
+    async def act(self, action: str, body: dict[str, Any], who: str) -> ActionResult:
+        """The route answers once the sale has reacted: step, who it waits on, what for."""
         response = await self.post(action, body, who)
         assert response.status_code == 200, (action, response.status_code, response.text)
-        return SaleState.model_validate(response.json())
+        return ActionResult.model_validate(response.json())
+
+    async def act_to(self, step: StepId, action: str, body: dict[str, Any], who: str) -> SaleState:
+        """Acts, checks the answer already shows the sale at `step`, and reads it (no polling)."""
+        answer = await self.act(action, body, who)
+        assert answer.step is step and answer.waiting_on, answer
+        return await self.state()
 
     async def state(self) -> SaleState:
         response = await self.api.http.get(
@@ -110,12 +118,16 @@ def good_call() -> dict[str, Any]:
 
 
 async def to_client_verification(sale: ApiSale) -> SaleState:
-    await sale.act("select_template", {"template_id": "td_moda"}, "c-100")
-    await sale.wait_step(StepId.BUSINESS_TYPE)
-    await sale.act("confirm_business_type", {"business_type": "restaurante"}, "c-100")
-    await sale.wait_step(StepId.PRODUCT_INFORMATION)
-    await sale.act("submit_content", {"content": content()}, "c-100")
-    return await sale.wait_step(StepId.CLIENT_VERIFICATION)
+    await sale.act_to(StepId.BUSINESS_TYPE, "select_template", {"template_id": "td_moda"}, "c-100")
+    await sale.act_to(
+        StepId.PRODUCT_INFORMATION,
+        "confirm_business_type",
+        {"business_type": "restaurante"},
+        "c-100",
+    )
+    return await sale.act_to(
+        StepId.CLIENT_VERIFICATION, "submit_content", {"content": content()}, "c-100"
+    )
 
 
 async def to_document_validation(sale: ApiSale) -> SaleState:
@@ -135,14 +147,14 @@ async def to_piece_delivery(sale: ApiSale) -> SaleState:
     await sale.act("approve_documents", {}, member(Role.COMMERCIAL_SUPPORT))
     await sale.sleep(2)
     state = await sale.wait_step(StepId.PURCHASE_FORM)
-    await sale.act("submit_purchase_form", purchase_form(state), "c-100")
-    return await sale.wait_step(StepId.PIECE_DELIVERY)
+    return await sale.act_to(
+        StepId.PIECE_DELIVERY, "submit_purchase_form", purchase_form(state), "c-100"
+    )
 
 
 async def to_client_approval(sale: ApiSale) -> SaleState:
     await to_piece_delivery(sale)
-    await sale.act("deliver_piece", delivery(), member(Role.ALLY))
-    return await sale.wait_step(StepId.CLIENT_APPROVAL)
+    return await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", delivery(), member(Role.ALLY))
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64

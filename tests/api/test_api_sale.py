@@ -24,17 +24,19 @@ async def test_every_action_through_the_api(api: Api) -> None:
     image = await flow.uploaded(api, flow.JPEG, "pan.jpg", "image/jpeg", "product_image")
     content = flow.content()
     content["products"][0]["image"] = {"storage_ref": image}
-    state = await sale.act("submit_content", {"content": content}, C)
+    answer = await sale.act("submit_content", {"content": content}, C)
+    assert answer.step is StepId.CLIENT_VERIFICATION, answer
+    state = await sale.state()
     assert state.content is not None
     assert state.content.products[0].image.file_name == "pan.jpg"
     assert state.content.products[0].image.storage_ref == image
-    await sale.wait_step(StepId.CLIENT_VERIFICATION)
 
     # Step 5, neither in ONYX nor RR: Minería de Datos records the lookup and the creation.
     dm = member(Role.DATA_MINING)
-    await sale.act("record_crm_lookup", {"in_onyx": False, "in_rr": False}, dm)
-    await sale.wait_for(lambda s: s.waiting_on == [Role.DATA_MINING])
-    state = await sale.act("confirm_onyx_creation", {"onyx_id": "ONYX-9"}, dm)
+    answer = await sale.act("record_crm_lookup", {"in_onyx": False, "in_rr": False}, dm)
+    assert answer.waiting_on == [Role.DATA_MINING], answer
+    await sale.act("confirm_onyx_creation", {"onyx_id": "ONYX-9"}, dm)
+    state = await sale.state()
     assert state.crm is not None and state.crm.route is CrmRoute.CREATE_IN_ONYX
     await sale.sleep(1)
     state = await sale.wait_step(StepId.CONTRACT)
@@ -52,7 +54,8 @@ async def test_every_action_through_the_api(api: Api) -> None:
     documents["documents"] = [
         {k: v for k, v in d.items() if v is not None} for d in documents["documents"]
     ]
-    state = await sale.act("submit_documents", {"documents": documents}, C)
+    await sale.act("submit_documents", {"documents": documents}, C)
+    state = await sale.state()
     assert state.documents is not None
     by_kind = {d.kind.value: d for d in state.documents.documents}
     assert by_kind["rut"].file_name == "rut-2026.pdf" and by_kind["rut"].sha256
@@ -119,6 +122,8 @@ async def test_every_action_through_the_api(api: Api) -> None:
 async def test_cancel_by_consultant_and_by_supervisor(api: Api) -> None:
     for who in (C, "sup-1"):
         sale = await ApiSale.open(api)
-        state = await sale.act("cancel_sale", {"reason": "El cliente desistió"}, who)
+        answer = await sale.act("cancel_sale", {"reason": "El cliente desistió"}, who)
+        # Answered once the sale reacted: already cancelled, waiting on nobody.
+        assert answer.status is SaleStatus.CANCELLED and answer.waiting_on == [], answer
+        state = await sale.state()
         assert state.cancellation is not None and state.cancellation.by == who
-        await sale.wait_for(lambda s: s.status is SaleStatus.CANCELLED)
