@@ -29,13 +29,19 @@ import asyncio
 from datetime import timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1.workflow_pb2 import (
+    WORKFLOW_EXECUTION_STATUS_CANCELED,
+    WORKFLOW_EXECUTION_STATUS_FAILED,
+    WORKFLOW_EXECUTION_STATUS_TERMINATED,
+    WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+)
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
     DescribeWorkflowExecutionResponse,
 )
 from temporalio.client import Client, WorkflowQueryFailedError
 
-from mnd.domain.sale import SaleState, workflow_id_for
+from mnd.domain.sale import SaleState, SaleStatus, workflow_id_for
 from mnd.temporal_retry import retry_transient
 
 # Above the server's sticky schedule-to-start timeout (10 s): the task of a killed worker's sale
@@ -44,6 +50,11 @@ SETTLE_TIMEOUT = timedelta(seconds=15)
 _POLL = 0.05
 _QUERY_ATTEMPTS = 3
 _NONDETERMINISM = "TMPRL1100"
+_ENDED_OUTSIDE = (
+    WORKFLOW_EXECUTION_STATUS_TERMINATED,
+    WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+    WORKFLOW_EXECUTION_STATUS_FAILED,
+)
 
 
 async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutionResponse:
@@ -61,6 +72,16 @@ async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutio
         f"describe {workflow_id}",
         deadline_safe=True,
     )
+
+
+def closed_outside(described: DescribeWorkflowExecutionResponse) -> SaleStatus | None:
+    """The status of a run Temporal closed without the sale's own closing path, or None."""
+    status = described.workflow_execution_info.status
+    if status == WORKFLOW_EXECUTION_STATUS_CANCELED:
+        return SaleStatus.CANCELLED
+    if status in _ENDED_OUTSIDE:
+        return SaleStatus.TERMINATED
+    return None
 
 
 async def wait_until_settled(

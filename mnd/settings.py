@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Sales kept in worker memory between tasks (the SDK's sticky cache)",
     )
+    reconcile_every_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="How often a worker closes the records of runs terminated outside the "
+        "sale (mnd/reconcile.py); 0 turns the sweep off",
+    )
     dev_server_port: int = 7233
     ui_port: int = 8233
     dev_db_file: Path | None = Field(

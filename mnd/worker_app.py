@@ -25,6 +25,7 @@ from mnd.db.engine import open_database, session_factory
 from mnd.mail.smtp import SmtpSender
 from mnd.notify.directory import StaticDirectory
 from mnd.notify.render import JinjaRenderer
+from mnd.reconcile import keep_reconciling
 from mnd.settings import Settings
 from mnd.temporal_client import connect, metrics_runtime
 from workflows.sale import SaleWorkflow
@@ -78,6 +79,17 @@ def build_worker(
     )
 
 
+def _start_reconciling(
+    client: Client, settings: Settings, engine: Engine
+) -> asyncio.Task[None] | None:
+    """The sweep that closes the records of runs ended outside the sale (`mnd/reconcile.py`)."""
+    if not settings.reconcile_every_seconds:
+        return None
+    records = SqlRecords(session_factory(engine))
+    every = timedelta(seconds=settings.reconcile_every_seconds)
+    return asyncio.create_task(keep_reconciling(client, records, every))
+
+
 def stop_on_signals(stop: asyncio.Event) -> None:
     """SIGINT and SIGTERM set `stop`, so the caller can shut down gracefully."""
     loop = asyncio.get_running_loop()
@@ -97,10 +109,13 @@ async def run_worker(settings: Settings) -> int:
         stop = asyncio.Event()
         stop_on_signals(stop)
         running = asyncio.create_task(worker.run())
+        sweeping = _start_reconciling(client, settings, engine)
         print(f"Worker escuchando en la cola «{settings.task_queue}». Ctrl-C para detener.")
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
+        if sweeping is not None:
+            sweeping.cancel()
         if not running.done():
             await worker.shutdown()
         await running  # re-raises a worker failure

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.inputs import (
@@ -19,11 +19,12 @@ from mnd.adapters.records_sql_sync import apply_projection, record_documents
 from mnd.db import queries
 from mnd.db.dialect import insert, utc
 from mnd.db.engine import read_session
-from mnd.db.models import Sale, StepEvent, WorkOrder
+from mnd.db.models import Sale, SaleWait, StepEvent, WorkOrder
 from mnd.domain.clock import COLOMBIA
 from mnd.domain.projection import ROW_FIELDS
-from mnd.domain.sale import WorkOrderStatus, workflow_id_for
+from mnd.domain.sale import SaleStatus, WorkOrderStatus, workflow_id_for
 
+_RUN_CLOSED_GAP = 1000
 # What an event refreshes in the sale's row: the projection's row fields but the key.
 _ROW_UPDATES: set[str] = set(ROW_FIELDS) - {"sale_id"}
 
@@ -151,6 +152,36 @@ class SqlRecords:
                 order.void_reason = inp.reason
                 order.voided_at = datetime.now(UTC)
             return _order_result(session, inp.sale_id)
+
+    def close_run(self, sale_id: str, status: str, at: datetime, reason: str) -> bool:
+        """Closes an open sale whose run ended outside its own path (`mnd/reconcile.py`): the
+        row's status, no more waits (it leaves every inbox) and one event; True when changed."""
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(Sale).where(Sale.sale_id == sale_id).with_for_update()
+            ).first()
+            if row is None or row.status != SaleStatus.OPEN.value:
+                return False
+            # Well past the run's own numbering: an event of the dead run still in flight
+            # keeps its sequence free, and (older) it can no longer reopen the row.
+            sequence = row.last_sequence + _RUN_CLOSED_GAP
+            row.status, row.updated_at, row.last_sequence = status, utc(at), sequence
+            session.execute(delete(SaleWait).where(SaleWait.sale_id == sale_id))
+            session.add(
+                StepEvent(
+                    event_id=f"{sale_id}:run-closed",
+                    sale_id=sale_id,
+                    sequence=sequence,
+                    kind="run_closed",
+                    step=row.step,
+                    at=utc(at),
+                    via="temporal",
+                    accepted=True,
+                    message=reason,
+                    data={"status": status},
+                )
+            )
+            return True
 
     # --- reads for the CLI and the API ------------------------------------------------------
     def inbox(

@@ -51,10 +51,21 @@ class SaleStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    # Never set by the workflow: its run was terminated or timed out from Temporal, outside
+    # the sale's own path; the records and the reads say so (mnd/reconcile.py).
+    TERMINATED = "terminated"
 
     @property
     def label_es(self) -> str:
-        return {"open": "abierta", "completed": "completada", "cancelled": "cancelada"}[self.value]
+        return _STATUS_ES[self]
+
+
+_STATUS_ES = {
+    SaleStatus.OPEN: "abierta",
+    SaleStatus.COMPLETED: "completada",
+    SaleStatus.CANCELLED: "cancelada",
+    SaleStatus.TERMINATED: "terminada desde Temporal",
+}
 
 
 class CrmRoute(StrEnum):

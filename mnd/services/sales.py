@@ -15,9 +15,9 @@ from mnd.domain.actions import ACTIONS, roles_es
 from mnd.domain.errors import ActionRefused, RefusalKind
 from mnd.domain.parties import Actor
 from mnd.domain.roles import Role
-from mnd.domain.sale import OpenSaleInput, SaleState, workflow_id_for
+from mnd.domain.sale import OpenSaleInput, SaleState, SaleStatus, workflow_id_for
 from mnd.opening import open_sale
-from mnd.reading import describe, read_state
+from mnd.reading import closed_outside, describe, read_state
 from mnd.temporal_retry import retry_transient
 
 
@@ -68,7 +68,14 @@ class SaleService:
 
     async def state(self, sale_id: str) -> SaleState:
         try:
-            return await read_state(self._client, sale_id)
+            state = await read_state(self._client, sale_id)
+            if state.status is SaleStatus.OPEN:
+                # A run ended from Temporal (terminate, timeout) still says open: say what it is.
+                closed = closed_outside(await describe(self._client, workflow_id_for(sale_id)))
+                if closed is not None:
+                    state.status, state.waiting_on = closed, []
+                    state.waiting_for = "ejecución cerrada desde Temporal"
+            return state
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
                 raise SaleNotFound(sale_id) from exc

@@ -80,7 +80,9 @@ class SaleFilters(BaseModel):
     waiting_on: Role | None = Field(default=None, description="Rol por el que espera")
     consultant: str | None = Field(default=None, description="Id del consultor")
     plan: str | None = Field(default=None, description="Id del plan")
-    status: SaleStatus | None = Field(default=None, description="open, completed o cancelled")
+    status: SaleStatus | None = Field(
+        default=None, description="open, completed, cancelled o terminated"
+    )
     q: str | None = Field(default=None, description="Texto en el nombre o documento del cliente")
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
