@@ -124,6 +124,13 @@ async def cancelled_after_work_order(sale: Sale, env: WorkflowEnvironment) -> No
     await sale.handle.result()
 
 
+async def cancelled_from_temporal(sale: Sale, env: WorkflowEnvironment) -> None:
+    """An operator's cancel from the Temporal UI or CLI, which runs the sale's cancellation."""
+    await steps.to_client_verification(sale)
+    await sale.handle.cancel()
+    await sale.handle.result()
+
+
 SCENARIOS: dict[str, Scenario] = {
     "happy_path": happy_path,
     "route_rr": route_rr,
@@ -132,4 +139,5 @@ SCENARIOS: dict[str, Scenario] = {
     "corrections_and_reminders": corrections_and_reminders,
     "failed_calls_and_signals": failed_calls_and_signals,
     "cancelled_after_work_order": cancelled_after_work_order,
+    "cancelled_from_temporal": cancelled_from_temporal,
 }

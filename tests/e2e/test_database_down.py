@@ -51,10 +51,12 @@ async def _run_sale_through_outage(
         await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
         await sale.wait_step(StepId.BUSINESS_TYPE)
         proxy.cut()
-        await sale.act(
+        answer = await sale.act(
             "confirm_business_type",
             a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
         )
+        # Answered at once with the database down: records and emails follow, later.
+        assert answer.step is StepId.PRODUCT_INFORMATION and answer.waiting_on == [Role.CONSULTANT]
         # The content request email cannot be stored: the activity fails and is retried.
         for _ in range(100):
             described = await sale.handle.describe()
@@ -75,10 +77,14 @@ async def _run_sale_through_outage(
         assert "connect" in failure.message.lower(), failure.message
         state = await sale.state()
         assert state.step is StepId.PRODUCT_INFORMATION and state.notifications_sent == 0
+        # The next action too: the sale moves on while its email and records wait.
+        answer = await sale.act(
+            "submit_content", a.SubmitContentInput(actor=C, content=f.content())
+        )
+        assert answer.step is StepId.CLIENT_VERIFICATION, answer
+        assert (await sale.state()).emails_pending == 1
         proxy.start()
         await sale.wait_for(lambda s: s.notifications_sent == 1, timeout=30)
-        await sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content()))
-        await sale.wait_step(StepId.CLIENT_VERIFICATION, timeout=30)
         assert stack.templates_sent_now("DOWN-1") == [
             "content_request"
         ]  # stored once, not per retry

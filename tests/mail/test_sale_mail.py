@@ -11,11 +11,14 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from mnd.domain.roles import CLIENT_APPROVAL_MAILBOXES
+from mnd.domain import actions as a
+from mnd.domain.roles import CLIENT_APPROVAL_MAILBOXES, Role
+from mnd.domain.steps import StepId
 from tests import factories as f
 from tests.mail.smtp_server import SmtpServer
 from tests.scenarios import happy_path
 from tests.support import Sale, running_worker
+from tests.tcp_proxy import TcpProxy
 
 CLIENT, CONSULTANT = "jorge@laespiga.com.co", "laura.gomez@claro.com.co"
 PROVISIONING, SUPPORT = "soportemno@claro.com.co", "validacion.co@claro.com.co"
@@ -108,3 +111,40 @@ async def test_temporary_failure_is_retried_then_sent_once(
             if m.template == "content_request"
         )
         assert first.status == "sent" and first.attempts == 3
+
+
+async def test_actions_are_answered_at_once_while_the_mail_server_is_down(
+    skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """An answer never waits on an email: it is queued and follows when the server is back."""
+    proxy = TcpProxy(smtp_server.host, smtp_server.port)
+    proxy.start()
+    proxy.cut()
+    smtp = {"smtp_host": "127.0.0.1", "smtp_port": proxy.port}
+    try:
+        async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
+            sale = await Sale.open(stack, f.open_input("MAIL-DOWN"))
+            C = f.actor(Role.CONSULTANT)
+            await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
+            # Entering step 4 queues the content request to the client; it cannot go out.
+            await sale.act(
+                "confirm_business_type",
+                a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+            )
+            answer = await sale.act(
+                "submit_content", a.SubmitContentInput(actor=C, content=f.content())
+            )
+            assert answer.step is StepId.CLIENT_VERIFICATION and answer.waiting_on, answer
+            state = await sale.state()
+            assert state.emails_pending == 1 and state.notifications_sent == 0
+            assert smtp_server.handler.received == []
+            proxy.start()
+            await received_all(smtp_server, 1)
+            got = [str(r.message["X-MND-Template"]) for r in smtp_server.handler.received]
+            assert got == ["content_request"]
+            await stack.settled("MAIL-DOWN")
+            assert (await sale.state()).emails_pending == 0
+            await sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"})
+            await sale.handle.result()
+    finally:
+        proxy.close()

@@ -69,3 +69,38 @@ def test_patch_waiting_changed_events_only_in_v3() -> None:
     ]:
         markers, _ = _markers_and_mails(here / f"{name}.json")
         assert any("waiting-changed-events" in m for m in markers) is expected, name
+
+
+def _update_results(path: Path) -> list[int]:
+    history = WorkflowHistory.from_json("x", path.read_text())
+    return [
+        len(e.workflow_execution_update_completed_event_attributes.outcome.success.payloads[0].data)
+        for e in history.events
+        if e.HasField("workflow_execution_update_completed_event_attributes")
+    ]
+
+
+def test_patch_answers_after_reaction_only_in_v4() -> None:
+    """v4 sales answer each Update after the sale reacted, with a small result (under 1 KB);
+    older sales answered with the whole sale and replay on their old path."""
+    here = Path(__file__).parents[1] / "histories"
+    for name, expected in [("happy_path_v3", False), ("happy_path_v4", True)]:
+        markers, _ = _markers_and_mails(here / f"{name}.json")
+        assert any("answers-after-reaction" in m for m in markers) is expected, name
+    old, new = (
+        _update_results(here / "happy_path_v3.json"),
+        _update_results(here / "happy_path_v4.json"),
+    )
+    assert len(new) == len(old) == 12
+    assert min(old) > 3000 and max(new) < 1024, (old, new)
+
+
+def test_cancel_from_temporal_history_closes_as_the_sale() -> None:
+    history = WorkflowHistory.from_json(
+        "x",
+        (Path(__file__).parents[1] / "histories" / "cancelled_from_temporal_v4.json").read_text(),
+    )
+    kinds = [e.WhichOneof("attributes") for e in history.events]
+    assert "workflow_execution_cancel_requested_event_attributes" in kinds
+    # Completed with the sale's summary (not CANCELED): the cancellation path ran.
+    assert kinds[-1] == "workflow_execution_completed_event_attributes"
