@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.inputs import (
@@ -79,7 +80,7 @@ class SqlRecords:
         previous_step = session.scalar(
             select(Sale.step).where(Sale.sale_id == event.sale_id).with_for_update()
         )
-        newer = self._upsert_sale(session, event)
+        newer = self._upsert_sale(session, event, first=previous_step is None)
         stmt = insert(session, StepEvent).values(_event_row(event))
         stored = session.execute(
             stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(StepEvent.id)
@@ -91,7 +92,7 @@ class SqlRecords:
         record_documents(session, event)
         return True
 
-    def _upsert_sale(self, session: Session, event: RecordEventInput) -> bool:
+    def _upsert_sale(self, session: Session, event: RecordEventInput, first: bool) -> bool:
         """Inserts or refreshes the sale's row; False when a newer event already applied."""
         # The row's columns are named after the projection's fields (mnd/domain/projection.py).
         projected = event.projection.model_dump(include=_ROW_UPDATES)
@@ -106,7 +107,17 @@ class SqlRecords:
             set_=values,
             where=Sale.last_sequence < stmt.excluded.last_sequence,
         )
-        return session.execute(stmt.returning(Sale.sale_id)).first() is not None
+        if not first:
+            return session.execute(stmt.returning(Sale.sale_id)).first() is not None
+        try:
+            # A savepoint: two first events of one sale inserting at once collide on the other
+            # unique key (workflow_id), which ON CONFLICT (sale_id) does not cover on
+            # PostgreSQL; once the winner has committed, the same statement takes the
+            # conflict path.
+            with session.begin_nested():
+                return session.execute(stmt.returning(Sale.sale_id)).first() is not None
+        except IntegrityError:
+            return session.execute(stmt.returning(Sale.sale_id)).first() is not None
 
     def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:
         """Issues the sale's OT once: `OT-<year>-<id>`, where id is the work_orders table's own
