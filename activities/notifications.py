@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from email_validator import EmailNotValidError, validate_email
 from temporalio import activity
 
+from activities.failures import FailureKind, permanent
 from activities.inputs import EmailResult, Recipient, SendEmailInput
-from mnd.domain.roles import Role
+from mnd.domain.roles import ROLE_NAMES_ES, Role
+
+# The outbox's status for a message the mail server refused for good (every recipient, 5xx).
+REFUSED = "failed"
 
 
 class MessageRenderer(Protocol):
     def render(self, template: str, context: dict[str, Any]) -> tuple[str, str]:
-        """Returns (subject, body)."""
+        """Returns (subject, body); raises LookupError for an unknown template and ValueError
+        when the template cannot be rendered with this context (a retry renders the same)."""
         ...
 
 
 class MailDirectory(Protocol):
-    def mailboxes(self, role: Role) -> list[str]: ...
+    def mailboxes(self, role: Role) -> list[str]:
+        """The role's addresses; raises LookupError when the role has none."""
+        ...
 
 
 class Outbox(Protocol):
@@ -31,7 +39,8 @@ class Outbox(Protocol):
         subject: str,
         body: str,
     ) -> str:
-        """Stores and delivers the message unless `message_id` was already delivered; returns its status."""
+        """Stores and delivers the message unless `message_id` was already delivered; returns its
+        status, `REFUSED` (each time it is asked) when the server refused it for good."""
         ...
 
 
@@ -71,18 +80,65 @@ class NotificationActivities:
     def _addresses(self, recipients: list[Recipient]) -> list[str]:
         found: list[str] = []
         for r in recipients:
-            for address in [r.email] if r.email else self._directory.mailboxes(r.role):
+            for address in [r.email] if r.email else self._mailboxes(r.role):
+                _check_address(address, r.role)
                 if address not in found:
                     found.append(address)
         return found
 
+    def _mailboxes(self, role: Role) -> list[str]:
+        try:
+            return self._directory.mailboxes(role)
+        except LookupError as exc:
+            raise permanent(
+                f"{ROLE_NAMES_ES[role]} no tiene buzón de correo configurado.",
+                FailureKind.NO_MAILBOX,
+            ) from exc
+
+    def _render(self, inp: SendEmailInput) -> tuple[str, str]:
+        context = self._context(inp)
+        # Rendering is pure: what fails now fails on every retry, until someone fixes the code.
+        try:
+            return self._renderer.render(inp.template, context)
+        except LookupError as exc:
+            raise permanent(
+                f"no existe la plantilla de correo «{inp.template}».",
+                FailureKind.UNKNOWN_TEMPLATE,
+            ) from exc
+        except ValueError as exc:
+            raise permanent(
+                f"la plantilla de correo «{inp.template}» no se pudo generar ({exc}).",
+                FailureKind.TEMPLATE_ERROR,
+            ) from exc
+
     @activity.defn
     def send_email(self, inp: SendEmailInput) -> EmailResult:
         """Renders the template and delivers it; a retry of a delivered message sends nothing."""
+        # Everything that can fail for good is checked before the outbox stores anything.
         to = self._addresses(inp.to)
+        if not to:
+            raise permanent("el correo no tiene destinatarios.", FailureKind.NO_RECIPIENTS)
         reply_to = self._addresses(inp.reply_to)
-        subject, body = self._renderer.render(inp.template, self._context(inp))
+        subject, body = self._render(inp)
         status = self._outbox.deliver(
             inp.message_id, inp.sale_id, inp.template, to, reply_to, subject, body
         )
+        if status == REFUSED:
+            raise permanent(
+                "el servidor de correo lo rechazó para todos los destinatarios "
+                f"({', '.join(to)}); el motivo está en `mnd outbox show {inp.message_id}`.",
+                FailureKind.MAIL_REFUSED,
+            )
         return EmailResult(message_id=inp.message_id, status=status, recipients=to, subject=subject)
+
+
+def _check_address(address: str, role: Role) -> None:
+    # The same check as the domain's `Email` fields: a server would refuse such an address for
+    # good (or, with no server configured, the outbox would keep a message nobody can receive).
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise permanent(
+            f"la dirección «{address}» de {ROLE_NAMES_ES[role]} no es un correo válido.",
+            FailureKind.INVALID_ADDRESS,
+        ) from exc

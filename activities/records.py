@@ -7,6 +7,7 @@ from typing import Protocol
 
 from temporalio import activity
 
+from activities.failures import FailureKind, permanent
 from activities.inputs import (
     IssueWorkOrderInput,
     RecordEventInput,
@@ -29,7 +30,10 @@ class SaleRecords(Protocol):
         """Issues the sale's OT, or returns the one already issued to it."""
         ...
 
-    def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult: ...
+    def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult:
+        """Voids the sale's OT (again: no change); raises LookupError when the sale has no OT
+        and ValueError when its OT has another number, writing nothing."""
+        ...
 
 
 class RecordActivities:
@@ -46,9 +50,23 @@ class RecordActivities:
     @activity.defn
     def issue_work_order(self, inp: IssueWorkOrderInput) -> WorkOrderResult:
         """Issues the work order (OT) once per sale."""
+        # Never permanent: the sale cannot go on without its OT, so whatever fails here (the
+        # database, in practice: the sale id and contract number are validated when recorded)
+        # is waited out and fixed, not skipped with an alert.
         return self._records.issue_work_order(inp)
 
     @activity.defn
     def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult:
         """Voids the sale's OT when the sale is cancelled."""
-        return self._records.void_work_order(inp)
+        try:
+            return self._records.void_work_order(inp)
+        except LookupError as exc:
+            raise permanent(
+                f"la venta {inp.sale_id} no tiene OT en los registros.",
+                FailureKind.WORK_ORDER_NOT_FOUND,
+            ) from exc
+        except ValueError as exc:
+            raise permanent(
+                f"la OT {inp.number} no es la de la venta {inp.sale_id} en los registros.",
+                FailureKind.WORK_ORDER_MISMATCH,
+            ) from exc

@@ -16,7 +16,7 @@ from mnd.mail.smtp import SmtpSender
 STORED = "stored"  # kept in the table only: no SMTP server is configured
 PENDING = "pending"  # to be sent; a temporary failure leaves it here for the next attempt
 SENT = "sent"
-FAILED = "failed"  # the server refused it for good (5xx); the sale goes on without it
+FAILED = "failed"  # the server refused it for good (5xx); the sale shows an alert, goes on
 DUPLICATE = "duplicate"
 STATUSES = (STORED, PENDING, SENT, FAILED)
 
@@ -40,7 +40,8 @@ class SqlOutbox:
         subject: str,
         body: str,
     ) -> str:
-        """Stores the message and sends it unless that id was settled before; returns the status.
+        """Stores the message and sends it unless that id was settled before; returns the status
+        (`failed`, each time, for a message the server refused for good).
 
         Raises `TemporaryDeliveryError` (retryable) when the server is unreachable or defers.
         """
@@ -64,12 +65,15 @@ class SqlOutbox:
         # A retried activity (after a timeout, a crash or a 4xx) lands here again: only a
         # pending row is sent, so a message the server accepted is never sent a second time.
         outgoing = self._claim(message_id)
-        if outgoing is None:
-            return DUPLICATE
+        if isinstance(outgoing, str):
+            # Settled before. A refused message answers `failed` again, so a retried activity
+            # reports the same permanent failure instead of a success; nothing is sent.
+            return FAILED if outgoing == FAILED else DUPLICATE
         try:
             refused = self._sender.send(*outgoing)
         except PermanentDeliveryError as exc:
-            # A bad address must not block the sale: the activity succeeds, the row says why.
+            # The row says why; the activity makes it a non-retryable failure (an alert on the
+            # sale), and the sale goes on without this message.
             self._settle(message_id, FAILED, exc.reason)
             return FAILED
         except TemporaryDeliveryError as exc:
@@ -104,13 +108,14 @@ class SqlOutbox:
         found = session.scalar(select(Message.id).where(Message.message_id == message_id))
         return found is not None
 
-    def _claim(self, message_id: str) -> _Outgoing | None:
-        """Counts an attempt (committed before sending) on a pending row; None when settled."""
+    def _claim(self, message_id: str) -> _Outgoing | str:
+        """Counts an attempt (committed before sending) on a pending row; the row's status when
+        it is settled already."""
         with self._sessions() as session:
             query = select(Message).where(Message.message_id == message_id).with_for_update()
             row = session.scalars(query).one()
             if row.status != PENDING:
-                return None
+                return row.status
             outgoing: _Outgoing = (
                 row.message_id,
                 row.sale_id,

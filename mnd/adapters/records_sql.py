@@ -38,6 +38,10 @@ class WorkOrderNotFound(LookupError):
     """The sale has no work order to void."""
 
 
+class WorkOrderMismatch(ValueError):
+    """The sale's work order has another number than the one to void."""
+
+
 class SqlRecords:
     """Implements `SaleRecords` on the records database; each call is one idempotent transaction.
 
@@ -147,7 +151,9 @@ class SqlRecords:
             return _order_result(session, inp.sale_id)
 
     def void_work_order(self, inp: VoidWorkOrderInput) -> WorkOrderResult:
-        """Marks the sale's OT voided; voiding it again changes nothing."""
+        """Marks the sale's OT voided; voiding it again changes nothing. Raises (writing
+        nothing) `WorkOrderNotFound` when the sale has no OT and `WorkOrderMismatch` when its OT
+        has another number."""
         with self._sessions.begin() as session:
             order = session.scalars(
                 select(WorkOrder).where(WorkOrder.sale_id == inp.sale_id).with_for_update()
@@ -155,7 +161,7 @@ class SqlRecords:
             if order is None:
                 raise WorkOrderNotFound(f"sale {inp.sale_id!r} has no work order")
             if order.number != inp.number:
-                raise ValueError(
+                raise WorkOrderMismatch(
                     f"sale {inp.sale_id!r} holds work order {order.number}, not {inp.number}"
                 )
             if order.status != WorkOrderStatus.VOIDED.value:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from temporalio.client import RPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from mnd.domain.errors import ActionRefused, RefusalKind
@@ -108,6 +109,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SaleAlreadyExists, _duplicate)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RPCError, _temporal_down)
+    # Not an RPCError: what an Update call raises when its connection was recycled or timed out,
+    # once `mnd/temporal_retry.py` has spent its bound. The same outage for the caller.
+    app.add_exception_handler(RPCTimeoutOrCancelledError, _temporal_down)
     app.add_exception_handler(SQLAlchemyError, _database_down)
 
 

@@ -6,7 +6,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, meta
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+)
 from jinja2.exceptions import UndefinedError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -15,8 +23,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # partials start with "_" and are not 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
-class RenderError(Exception):
-    """A message could not be rendered; retrying will not help (a code or data bug)."""
+class RenderError(ValueError):
+    """A message could not be rendered; retrying will not help (a code or data bug).
+
+    A ValueError (and `UnknownTemplateError` a LookupError): that is how the activity's
+    `MessageRenderer` protocol names a permanent failure, so the activity needs no Jinja2 import.
+    """
 
 
 class UnknownTemplateError(RenderError, LookupError):
@@ -57,6 +69,8 @@ class JinjaRenderer:
             body = self._block(tmpl, "body", context)
         except UndefinedError as exc:
             raise TemplateContextError(f"template {template!r}: {exc.message}") from exc
+        except TemplateSyntaxError as exc:  # in a partial, loaded only when included
+            raise RenderError(f"template {exc.name!r}, line {exc.lineno}: {exc.message}") from exc
         body = _BLANK_RUNS.sub("\n\n", body).strip("\n")
         return " ".join(subject.split()), body + "\n"
 
@@ -73,6 +87,8 @@ class JinjaRenderer:
             raise UnknownTemplateError(
                 f"unknown message template {template!r}; known: {known}"
             ) from exc
+        except TemplateSyntaxError as exc:
+            raise RenderError(f"template {template!r}, line {exc.lineno}: {exc.message}") from exc
         missing = {"subject", "body"} - set(tmpl.blocks)
         if missing:
             raise RenderError(f"template {template!r} lacks block(s): {', '.join(sorted(missing))}")

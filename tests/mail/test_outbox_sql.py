@@ -67,13 +67,14 @@ def test_same_message_id_is_sent_once(
     assert row is not None and row.attempts == 1
 
 
-def test_permanent_refusal_marks_failed_without_raising(
+def test_permanent_refusal_marks_failed_and_says_so_again(
     sessions: sessionmaker[Session], smtp_server: SmtpServer
 ) -> None:
     smtp_server.handler.rcpt_replies[CLIENT] = "550 5.1.1 Mailbox does not exist"
     outbox = SqlOutbox(sessions, _sender(smtp_server.port))
     assert _deliver(outbox) == "failed"
-    assert _deliver(outbox) == "duplicate"  # a failed message is not retried either
+    # A failed message is not sent again, and a retry is told it failed (not "duplicate").
+    assert _deliver(outbox) == "failed"
     assert smtp_server.handler.received == []
     row = outbox.get(ID)
     assert row is not None

@@ -90,6 +90,12 @@ async def test_refused_address_marks_the_message_failed_and_the_sale_goes_on(
         assert messages["content_request"].status == "failed"
         assert "550" in (messages["content_request"].last_error or "")
         assert messages["contract_number_request"].status == "sent"
+        # Each refused message is an alert on the sale (no retry would deliver it).
+        alerts = [a.message for a in (await sale.state()).alerts]
+        refused = [t for t, m in messages.items() if m.status == "failed"]
+        assert len(alerts) == len(refused) == 3  # the client's three emails
+        for template, alert in zip(sorted(refused), sorted(alerts), strict=True):
+            assert alert.startswith(f"No se pudo enviar el correo «{template}»: el servidor")
 
 
 async def test_temporary_failure_is_retried_then_sent_once(
