@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)  ## Dev server + UI (:8233), worker, API (:8000/docs), demo sale and staff tokens; Ctrl-C stops
 	$(BIN)/mnd dev
 
-demo: $(STAMP)  ## Same as run, but exits when the demo sale completes
+demo: $(STAMP)  ## The demo sale on the dev server and worker, without the API; exits (0 when it completed)
 	$(BIN)/python -m mnd.devstack demo
 
 worker: $(STAMP)  ## Worker only, against TEMPORAL_ADDRESS (default localhost:7233)

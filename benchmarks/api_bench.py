@@ -14,6 +14,11 @@ sale records without moving):
     .venv/bin/python -m benchmarks.api_bench                       # 300 samples each
     .venv/bin/python -m benchmarks.api_bench --samples 100 --sales 5
 
+Then, on fresh sales waiting at step 2, an action that moves the sale (`select_template` as
+the sale's consultant), timed until the new step is visible to the caller: the bare Update, and
+the API call plus, when its answer still shows the old step, `GET /api/sales/{id}` every
+`--poll-ms` until the step moved (`--visible 0` skips this part).
+
 Target: p50(API) <= 1.5 x p50(bare).
 """
 
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -49,6 +55,7 @@ from mnd.domain.steps import StepId
 from mnd.opening import open_sale
 from mnd.settings import Settings
 from mnd.worker_app import build_worker
+from workflows.search_attributes import STEP
 
 ACTION = "record_post_sale_request"
 ACTOR = Actor(id="prod-1", role=Role.PRODUCTION, name="Producción (bench)")
@@ -170,6 +177,68 @@ async def measure(
     return bare, api
 
 
+async def open_at_step_2(client: Client, task_queue: str, sale_ids: list[str]) -> None:
+    """Opens the sales and returns once each shows step 2 (`describe`: no workflow task)."""
+    handles = [await open_sale(client, demo_sale(s, bench_profile()), task_queue) for s in sale_ids]
+    for handle in handles:
+        while True:
+            described = await handle.describe()
+            if described.typed_search_attributes.get(STEP) == StepId.TEMPLATE_SELECTION.value:
+                break
+            await asyncio.sleep(0.05)
+
+
+async def measure_visible(
+    client: Client, http: httpx.AsyncClient, token: str, task_queue: str, n: int, poll: float
+) -> tuple[list[float], list[float], list[int]]:
+    """`n` pairs of `select_template` on fresh sales at step 2 (ms until the new step is
+    visible): the bare Update, and the API call plus GETs while the answer shows step 2."""
+    bare: list[float] = []
+    api: list[float] = []
+    gets: list[int] = []
+    if not n:
+        return bare, api, gets
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"VIS-{tag}-{i:03d}" for i in range(2 * n)]
+    await open_at_step_2(client, task_queue, ids)
+    headers = {"Authorization": f"Bearer {token}"}
+    consultant = demo_sale(ids[0], bench_profile()).consultant
+    actor = Actor(id=consultant.id, role=Role.CONSULTANT, name=consultant.name)
+    payload = {"template_id": "td_moda", "actor": actor.model_dump(mode="json")}
+    moved = StepId.TEMPLATE_SELECTION.value
+
+    async def via_client(sale_id: str) -> None:
+        handle = client.get_workflow_handle(workflow_id_for(sale_id))
+        start = time.perf_counter()
+        await handle.execute_update("select_template", payload, result_type=ActionResult)
+        bare.append((time.perf_counter() - start) * 1000)
+
+    async def via_api(sale_id: str) -> None:
+        start = time.perf_counter()
+        response = await http.post(
+            f"/api/sales/{sale_id}/actions/select_template",
+            json={"template_id": "td_moda"},
+            headers=headers,
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"API answered {response.status_code}: {response.text}")
+        step, count = response.json()["step"], 0
+        while step == moved:  # the answer shows the sale before it moved: poll until it did
+            await asyncio.sleep(poll)
+            count += 1
+            step = (await http.get(f"/api/sales/{sale_id}", headers=headers)).json()["step"]
+        api.append((time.perf_counter() - start) * 1000)
+        gets.append(count)
+
+    for i in range(n):
+        first, second = (via_client, via_api) if i % 2 == 0 else (via_api, via_client)
+        await first(ids[2 * i])
+        await asyncio.sleep(0.05)  # what the action leaves running (records) settles
+        await second(ids[2 * i + 1])
+        await asyncio.sleep(0.05)
+    return bare, api, gets
+
+
 async def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="mnd-apibench-") as tmp:
         env = await start_dev_server()
@@ -180,6 +249,9 @@ async def run(args: argparse.Namespace) -> int:
             ACTOR.id, "Producción (bench)", "produccionmno@claro.com.co", [Role.PRODUCTION]
         )
         token = directory.create_token(ACTOR.id, "bench")
+        consultant = demo_sale("BENCH-000", bench_profile()).consultant
+        directory.add(consultant.id, consultant.name, consultant.email, [Role.CONSULTANT])
+        consultant_token = directory.create_token(consultant.id, "bench")
         port = free_port()
         target = env.client.service_client.config.target_host
         api_process = await start_api(settings, target, port, Path(tmp) / "api.log")
@@ -205,6 +277,14 @@ async def run(args: argparse.Namespace) -> int:
                             "quiet",
                             args.pause_ms / 1000,
                         )
+                        visible = await measure_visible(
+                            env.client,
+                            http,
+                            consultant_token,
+                            settings.task_queue,
+                            args.visible,
+                            args.poll_ms / 1000,
+                        )
         finally:
             api_process.terminate()
             api_process.wait(timeout=10)
@@ -215,6 +295,14 @@ async def run(args: argparse.Namespace) -> int:
     )
     met = report("back to back", bare, api)
     met &= report(f"{args.pause_ms} ms apart", *quiet)
+    if args.visible:
+        bare_v, api_v, gets = visible
+        print(
+            f"\nA staff action until its new step is visible (select_template at step 2, "
+            f"{args.visible} fresh sales each; GET every {args.poll_ms} ms while the answer "
+            f"shows the old step: {statistics.fmean(gets):.1f} GETs per call)"
+        )
+        met &= report("one action at a time", bare_v, api_v)
     return 0 if met else 1
 
 
@@ -241,6 +329,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--sales", type=int, default=10)
     parser.add_argument("--pause-ms", type=int, default=50, help="gap between calls, 2nd run")
+    parser.add_argument(
+        "--visible", type=int, default=60, help="fresh sales per path for the visible-step part"
+    )
+    parser.add_argument("--poll-ms", type=int, default=20, help="GET interval, visible part")
     return asyncio.run(run(parser.parse_args()))
 
 

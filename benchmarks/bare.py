@@ -57,18 +57,24 @@ def bare_activity(n: int) -> int:
 
 @workflow.defn
 class BareWorkflow:
-    """Waits for Updates one by one and runs the plan's activities and timers after each."""
+    """Waits for Updates one by one and runs the plan's activities and timers after each.
+
+    As the sale's Updates do, an Update answers once the main path has taken it in (it was
+    waiting for it and went on), in the same workflow task."""
 
     @workflow.init
     def __init__(self, plan: BarePlan) -> None:
         self._received = 0
+        self._taken_in = 0
         self._records = 0
         self._closing = False
 
     @workflow.update
-    def act(self, n: int) -> int:
+    async def act(self, n: int) -> int:
         self._received += 1
-        return self._received
+        seq = self._received
+        await workflow.wait_condition(lambda: self._taken_in >= seq)
+        return seq
 
     @workflow.run
     async def run(self, plan: BarePlan) -> int:
@@ -78,6 +84,7 @@ class BareWorkflow:
         for k, seg in enumerate(plan.segments):
             if k:
                 await workflow.wait_condition(lambda k=k: self._received >= k)  # type: ignore[misc]
+                self._taken_in = k
             self._records += seg.record
             if k < last:
                 background += [

@@ -5,12 +5,11 @@ three variants (bare workflow, full sale, sale with no-op activities) with their
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,57 +131,70 @@ def happy_payload(name: str, inp: OpenSaleInput, ot: WorkOrder | None) -> a.Acti
 
 @dataclass
 class DriveStats:
-    describes: int = 0  # describe calls (server only) while the sale runs a step's activities
+    describes: int = 0  # describe calls (server only) where no answer shows the sale ready
     refused: int = 0  # Updates refused as early anyway (`wrong_step`): retried
     queries: int = 0  # `state` queries (only to learn the OT number)
+    min_waits: int = 0  # answers showing only a minimum timer left (none on the bench profile)
     refused_by_action: dict[str, int] = field(default_factory=dict)
-    expected_wait: dict[str, float] = field(default_factory=dict)  # seconds, moving average
+    described_for: dict[str, int] = field(default_factory=dict)  # describes, by action
 
 
-# Actions the sale accepts as soon as the previous one is accepted (the step changes in the same
-# workflow task). Before the others the sale runs activities (emails, the OT) or its first task:
-# the driver first watches the `MndStep` search attribute with `describe`, which only the server
-# answers, so waiting costs the worker nothing (a refused Update would cost a workflow task).
-_IMMEDIATE = {
-    "confirm_business_type",
-    "submit_content",
-    "assign_contract_number",
-    "submit_documents",
-    "confirm_work_order_closure",
-}
-# A describe costs the server over 1 ms of CPU: the driver first sleeps for most of the time the
-# step took before (a moving average per action), then polls every 50 ms; the report also
-# subtracts the measured cost of the polls.
-POLL_EVERY, FIRST_GUESS = 0.05, 0.05
+# A describe costs the server over 1 ms of CPU; the driver needs one only where no answer shows
+# the sale ready (the first action, after a minimum ran out), and polls every 50 ms then.
+POLL_EVERY = 0.05
+
+
+def ready_for(name: str, answer: ActionResult | None) -> bool:
+    """The previous Update's answer shows the sale at `name`'s step, waiting on its roles."""
+    cls = a.ACTIONS[name]
+    return (
+        answer is not None
+        and answer.step is cls.step
+        and not cls.roles.isdisjoint(answer.waiting_on)
+    )
+
+
+async def until_ready(
+    handle: WorkflowHandle[Any, Any], name: str, answer: ActionResult | None, stats: DriveStats
+) -> None:
+    """Returns when `name` can be sent: at once when the last answer says so; after the
+    minimum when the answer shows only a minimum timer left (on the benchmark profile every
+    minimum is 0: at once); otherwise once `describe` shows the step (a refused Update would
+    cost a workflow task, a describe only the server)."""
+    if ready_for(name, answer):
+        return
+    if answer is not None and not answer.waiting_on and answer.min_until is not None:
+        stats.min_waits += 1
+        left = (answer.min_until - datetime.now(UTC)).total_seconds()
+        if left <= 0:
+            return
+        await asyncio.sleep(left)
+    step = a.ACTIONS[name].step
+    assert step is not None
+    while True:
+        stats.describes += 1
+        stats.described_for[name] = stats.described_for.get(name, 0) + 1
+        described = await handle.describe()
+        if described.typed_search_attributes.get(sa.STEP) == step.value:
+            return
+        await asyncio.sleep(POLL_EVERY)
 
 
 async def drive_full(client: Client, inp: OpenSaleInput, stats: DriveStats) -> None:
-    """Sends the happy path's Updates in order, as `drive_sale` does, but without polling the
-    `state` query between actions (each poll is a workflow task on the worker)."""
+    """Sends the happy path's Updates in order, as `drive_sale` does: each Update's answer
+    (`ActionResult`, given once the sale reacted) says whether the next action is due."""
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id_for(inp.sale_id))
     ot: WorkOrder | None = None
+    answer: ActionResult | None = None
     for name in HAPPY_SEQUENCE:
-        step = a.ACTIONS[name].step
-        assert step is not None
-        delay = POLL_EVERY
-        if name not in _IMMEDIATE:
-            expected = stats.expected_wait.get(name, FIRST_GUESS)
-            started = time.monotonic()
-            await asyncio.sleep(0.8 * expected)
-            while True:
-                stats.describes += 1
-                described = await handle.describe()
-                if described.typed_search_attributes.get(sa.STEP) == step.value:
-                    break
-                await asyncio.sleep(POLL_EVERY)
-            waited = time.monotonic() - started
-            stats.expected_wait[name] = 0.7 * expected + 0.3 * waited
+        await until_ready(handle, name, answer, stats)
         if name in _NEEDS_OT and ot is None:
             stats.queries += 1
             ot = (await handle.query(SaleWorkflow.state)).work_order
+        delay = POLL_EVERY
         while True:
             try:
-                await handle.execute_update(
+                answer = await handle.execute_update(
                     name, happy_payload(name, inp, ot), result_type=ActionResult
                 )
                 break

@@ -4,8 +4,10 @@
     .venv/bin/python -m benchmarks.throughput --sales 6 --concurrency 3 --warmup 0   # smoke
 
 One dev server, one in-process worker per variant (`build_worker`'s options); the variants
-take turns. Reported: sales/s, latency, CPU per sale here and in the server (net of the
-driver's describe polls), and the shape of sampled histories. README.md has the figures.
+take turns. The driver acts on each Update's answer (`ActionResult`); it polls `describe`
+only where no answer shows the sale ready. Reported: sales/s, latency, CPU per sale here and
+in the server (net of those describes), and the shape of sampled histories (KB, bytes of
+Update results). README.md has the figures.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class ThroughputResult:
     refused_per_sale: float
     queries_per_sale: float
     refused_by_action: dict[str, int]
+    described_for: dict[str, int]
     shape: Shape = field(default_factory=Shape)
 
 
@@ -164,6 +167,7 @@ async def throughput(
                 refused_per_sale=t.stats.refused / t.sales,
                 queries_per_sale=t.stats.queries / t.sales,
                 refused_by_action=t.stats.refused_by_action,
+                described_for=t.stats.described_for,
                 shape=mean_shape(shapes),
             )
         )
@@ -213,6 +217,8 @@ def report(
         for r in tput:
             if r.refused_by_action:
                 print(f"   {r.label}: Updates refused as early, by action: {r.refused_by_action}")
+            if r.described_for:
+                print(f"   {r.label}: describes before, by action: {r.described_for}")
         full = next((r for r in tput if r.name == "full"), None)
         noop = next((r for r in tput if r.name == "noop"), None)
         if full and noop:
@@ -223,7 +229,7 @@ def report(
                 f"({wall * full.sales_per_s:.0%} of the full sale's), {cpu:.0f} ms of CPU "
                 f"({cpu / net(full):.0%})"
             )
-        print("   target: full sale at most 1.25x the bare cost")
+        print("   target: full sale at most 1.5x the bare cost, no-op activities at most 1.2x")
 
 
 async def main_async(args: argparse.Namespace) -> int:

@@ -1,7 +1,9 @@
-"""The local stack in one process: Temporal dev server with its UI, the worker, and the demo sale.
+"""The local stack in one process: the Temporal dev server with its UI, the worker, the demo sale
+and, while the stack stays up for staff, the HTTP API and one demo member per role.
 
-`python -m mnd.devstack run` drives a demo sale through the 13 steps and keeps the stack up until
-Ctrl-C; `python -m mnd.devstack demo` does the same and exits (0 when the sale completed).
+`make run` (`mnd dev`, `python -m mnd.devstack run`) drives the demo sale, prints the demo staff's
+tokens and keeps everything up until Ctrl-C; `make demo` (`python -m mnd.devstack demo`) drives
+the demo sale without the API and exits (0 when the sale completed).
 """
 
 from __future__ import annotations
@@ -11,20 +13,23 @@ import asyncio
 import shutil
 import socket
 import sys
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Generator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
+import uvicorn
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from mnd.db.engine import open_database
+from mnd.db.engine import open_database, session_factory
 from mnd.demo import drive_sale
 from mnd.demo_data import demo_sale
-from mnd.domain.sale import SaleStatus, SaleSummary, workflow_id_for
+from mnd.demo_staff import DemoMember, ensure_demo_staff
+from mnd.domain.roles import ROLE_NAMES_ES, Role
+from mnd.domain.sale import SaleStatus, workflow_id_for
 from mnd.entrypoint import run_main
 from mnd.opening import new_sale_id, open_sale
 from mnd.settings import Settings, get_settings
@@ -32,6 +37,46 @@ from mnd.worker_app import build_worker, stop_on_signals
 from workflows.search_attributes import ALL_KEYS
 
 DEMO_TIMEOUT = timedelta(minutes=5)
+
+
+async def run_stack(config: Settings, *, demo: bool, stay_up: bool, in_memory: bool) -> int:
+    """Starts the stack and drives the demo sale (`demo`); with `stay_up`, also serves the API
+    and the demo staff until Ctrl-C or SIGTERM. Everything stops in reverse order on the way out.
+
+    0 when the demo sale completed (or none was asked), 1 when it did not or a port is taken,
+    130 when a signal came first."""
+    ports = [config.dev_server_port, config.ui_port] + ([config.api_port] if stay_up else [])
+    # Checked first: the SDK would otherwise connect to whatever server holds the port.
+    if busy := [p for p in ports if port_in_use(p)]:
+        print(
+            f"Puerto en uso: {', '.join(map(str, busy))} (¿otro servidor Temporal u otro stack "
+            "activo?). Deténgalo, o cambie MND_DEV_SERVER_PORT, MND_UI_PORT y MND_API_PORT.",
+            file=sys.stderr,
+        )
+        return 1
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    code = 0
+    async with AsyncExitStack() as stack:
+        engine = open_database(config.db_url, migrate=config.db_auto_migrate)
+        stack.callback(engine.dispose)
+        members = ensure_demo_staff(session_factory(engine)) if stay_up else []
+        env = await start_server(config, in_memory)
+        stack.push_async_callback(env.shutdown)
+        executor = stack.enter_context(ThreadPoolExecutor(config.activity_threads, "mnd-activity"))
+        await stack.enter_async_context(build_worker(env.client, config, engine, executor))
+        # The API shares the dev server's client, whatever TEMPORAL_ADDRESS says.
+        api = await stack.enter_async_context(serving_api(config, env.client if stay_up else None))
+        print_urls(config, api)
+        if demo:
+            code = await _demo_unless_stopped(env.client, config, stop)
+        if code == 0 and stay_up:
+            print_tokens(members)
+            print(f"\nStack activo en {ui_url(config)} · Ctrl-C para detener.")
+            await stop.wait()
+    print(f"Stack detenido. Registros y mensajes en {config.db_url}")
+    return code
 
 
 def temporal_binary() -> str:
@@ -55,74 +100,93 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-async def start_server(settings: Settings, in_memory: bool) -> WorkflowEnvironment:
+async def start_server(config: Settings, in_memory: bool) -> WorkflowEnvironment:
     """The dev server with the UI and the sale's search attributes registered."""
-    db: Path | None = None if in_memory else settings.dev_db_path
+    db: Path | None = None if in_memory else config.dev_db_path
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
     # Registering attributes an existing database already has is accepted by the dev server.
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(),
-        port=settings.dev_server_port,
+        port=config.dev_server_port,
         ui=True,
-        ui_port=settings.ui_port,
+        ui_port=config.ui_port,
         search_attributes=list(ALL_KEYS),
         dev_server_database_filename=str(db) if db else None,
         data_converter=pydantic_data_converter,
     )
 
 
-def ui_url(settings: Settings, path: str = "") -> str:
-    return f"http://localhost:{settings.ui_port}/namespaces/default/workflows{path}"
+def ui_url(config: Settings, path: str = "") -> str:
+    return f"http://localhost:{config.ui_port}/namespaces/default/workflows{path}"
 
 
-async def run_demo_sale(client: Client, settings: Settings) -> SaleSummary:
-    """Opens the demo sale on the fast profile and drives it to the end, printing each step."""
-    inp = demo_sale(new_sale_id(), settings.process_profile("fast"))
-    await open_sale(client, inp, settings.task_queue)
-    print(f"\nVenta {inp.sale_id} abierta: {ui_url(settings, '/' + workflow_id_for(inp.sale_id))}")
-    summary = await drive_sale(client, inp.sale_id, timeout=DEMO_TIMEOUT)
-    print(f"Venta {summary.sale_id}: {summary.status.value}; OT {summary.work_order_number}.")
-    return summary
+class _EmbeddedServer(uvicorn.Server):
+    @contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # The stack owns SIGINT/SIGTERM (stop_on_signals) and stops uvicorn itself.
+        yield
 
 
-async def main(argv: list[str] | None = None) -> int:
-    """Starts the stack, runs the demo sale, and stops everything on exit, Ctrl-C or SIGTERM."""
-    args = parse_args(argv)
-    settings = get_settings()
-    # Checked first: the SDK would otherwise connect to whatever server holds the port.
-    busy = [p for p in (settings.dev_server_port, settings.ui_port) if port_in_use(p)]
-    if busy:
-        print(
-            f"Puerto en uso: {', '.join(map(str, busy))} (¿otro servidor Temporal u otro stack "
-            "activo?). Deténgalo, o cambie MND_DEV_SERVER_PORT y MND_UI_PORT.",
-            file=sys.stderr,
-        )
-        return 1
-    stop = asyncio.Event()
-    stop_on_signals(stop)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_database(settings.db_url, migrate=settings.db_auto_migrate)
-    env = await start_server(settings, args.in_memory)
+@asynccontextmanager
+async def serving_api(config: Settings, client: Client | None) -> AsyncIterator[str | None]:
+    """The API on api_host:api_port over `client` while the block runs (its base URL); with no
+    client, nothing (None)."""
+    if client is None:
+        yield None
+        return
+    from mnd.api import create_app  # FastAPI only when the stack serves it
+
+    uv = uvicorn.Config(
+        create_app(config, client=client),
+        host=config.api_host,
+        port=config.api_port,
+        log_level="warning",
+    )
+    server = _EmbeddedServer(uv)
+
+    async def serve() -> None:
+        try:
+            await server.serve()
+        except SystemExit as exc:  # uvicorn exits the process when its startup fails
+            raise RuntimeError(f"La API no arrancó (código {exc.code}).") from None
+
+    task = asyncio.create_task(serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.05)
+    if task.done():
+        task.result()
     try:
-        with ThreadPoolExecutor(settings.activity_threads, "mnd-activity") as executor:
-            async with build_worker(env.client, settings, engine, executor):
-                print(f"Temporal: localhost:{settings.dev_server_port} · UI: {ui_url(settings)}")
-                print(f"Worker en la cola «{settings.task_queue}»; datos en {settings.data_dir}/")
-                code = await _until_stopped(run_demo_sale(env.client, settings), stop)
-                if code == 0 and args.mode == "run":
-                    print(f"\nStack activo en {ui_url(settings)} · Ctrl-C para detener.")
-                    await stop.wait()
+        yield f"http://localhost:{config.api_port}"
     finally:
-        await env.shutdown()
-        engine.dispose()
-    print(f"Stack detenido. Registros y mensajes en {settings.db_url}")
-    return code
+        server.should_exit = True
+        await task
 
 
-async def _until_stopped(demo: Coroutine[Any, Any, SaleSummary], stop: asyncio.Event) -> int:
-    """Runs the demo unless a signal comes first; 0 when the sale completed."""
-    demo_task = asyncio.ensure_future(demo)
+def print_urls(config: Settings, api_url: str | None) -> None:
+    print(f"Temporal: localhost:{config.dev_server_port} · UI: {ui_url(config)}")
+    if api_url is not None:
+        print(f"API HTTP: {api_url} · documentación: {api_url}/docs")
+    print(f"Worker en la cola «{config.task_queue}»; datos en {config.data_dir}/")
+
+
+def print_tokens(members: list[DemoMember]) -> None:
+    # Plain lines, never a table: a narrow terminal must not cut a token.
+    print("\nMiembros de demostración y sus tokens (se muestran una sola vez):")
+    for m in members:
+        print(f"  {ROLE_NAMES_ES[m.role]} ({m.staff_id}): {m.token or '(inactivo: sin token)'}")
+    consultant = next((m.token for m in members if m.role is Role.CONSULTANT), None)
+    print(f"\nPara actuar como consultor:  export MND_TOKEN={consultant}")
+    print("Luego:  mnd sale open --demo --profile fast   ·   mnd inbox   ·   mnd act --help")
+
+
+async def _demo_unless_stopped(client: Client, config: Settings, stop: asyncio.Event) -> int:
+    """Opens the demo sale on the fast profile and drives it to the end, printing each step,
+    unless a signal comes first; 0 when the sale completed."""
+    inp = demo_sale(new_sale_id(), config.process_profile("fast"))
+    await open_sale(client, inp, config.task_queue)
+    print(f"\nVenta {inp.sale_id} abierta: {ui_url(config, '/' + workflow_id_for(inp.sale_id))}")
+    demo_task = asyncio.ensure_future(drive_sale(client, inp.sale_id, timeout=DEMO_TIMEOUT))
     stopping = asyncio.ensure_future(stop.wait())
     await asyncio.wait({demo_task, stopping}, return_when=asyncio.FIRST_COMPLETED)
     stopping.cancel()
@@ -135,23 +199,31 @@ async def _until_stopped(demo: Coroutine[Any, Any, SaleSummary], stop: asyncio.E
     except TimeoutError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    print(f"Venta {summary.sale_id}: {summary.status.value}; OT {summary.work_order_number}.")
     return 0 if summary.status is SaleStatus.COMPLETED else 1
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m mnd.devstack",
-        description="Servidor Temporal local (con UI), worker y venta de demostración.",
+        description="Servidor Temporal local (con UI), worker, API y venta de demostración.",
     )
     parser.add_argument(
         "mode",
         choices=["run", "demo"],
-        help="run: demo y deja el stack activo hasta Ctrl-C; demo: demo y termina",
+        help="run: como `mnd dev`, activo hasta Ctrl-C; demo: la venta sin la API, y termina",
     )
     parser.add_argument(
         "--in-memory", action="store_true", help="no guardar el estado del servidor en disco"
     )
     return parser.parse_args(argv)
+
+
+async def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return await run_stack(
+        get_settings(), demo=True, stay_up=args.mode == "run", in_memory=args.in_memory
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from mnd.cli.dev import api_factory
 from tests.cli.helpers import amnd
 from tests.e2e.processes import ManagedProcess
 from tests.tcp_proxy import free_port
@@ -42,11 +41,10 @@ async def test_dev_stack_prints_tokens_that_work(
     try:
         output = await wait_for_text(stack, "Ctrl-C para detener")
         assert f"UI: http://localhost:{ports['MND_UI_PORT']}/namespaces/default" in output
-        if api_factory() is not None:
-            docs = f"http://localhost:{ports['MND_API_PORT']}/docs"
-            assert docs in output
-            with urllib.request.urlopen(docs, timeout=10) as response:  # noqa: S310 (localhost)
-                assert response.status == 200
+        docs = f"http://localhost:{ports['MND_API_PORT']}/docs"
+        assert docs in output
+        with urllib.request.urlopen(docs, timeout=10) as response:  # noqa: S310 (localhost)
+            assert response.status == 200
         found = re.search(r"Consultor \(cons-0042\): (mnd_\S+)", output)
         assert found is not None, output
         for role in ("Aprovisionamiento", "Soporte Comercial", "Producción MND", "Aliado"):

@@ -1,4 +1,4 @@
-"""The demo staff of `mnd dev`: one member per role, each with a fresh token printed once."""
+"""The demo staff of the dev stack: one member per role, each with a fresh token printed once."""
 
 from __future__ import annotations
 
