@@ -189,6 +189,10 @@ class MainPath:
             self._ledger.leave()
             return False
         await self._until(lambda: True, min_until=min_until)
+        if self._progress.answers_after_reaction:
+            # The approval's answer comes while the OT is issued: it must not still show
+            # Soporte Comercial as the one the sale waits on.
+            self._ledger.set_waiting([], "emisión de la OT")
         await self._effects.issue_work_order()
         await self._effects.notify("work_order_issued", [_C])
         await self._effects.notify(

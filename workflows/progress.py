@@ -54,6 +54,10 @@ class Progress:
         """The main path has taken in every action accepted so far (it is about to wait)."""
         self._reacted = self._accepted
 
+    @property
+    def answers_after_reaction(self) -> bool:
+        return self._answers_after_reaction
+
     def accept(self) -> int:
         """An action was applied (a signal's, or an Update's); returns its sequence number."""
         self._accepted += 1

@@ -118,3 +118,22 @@ async def test_current_details_name_the_step_and_the_wait(
         }
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         await sale.handle.result()
+
+
+async def test_approval_after_the_minimum_answers_while_the_ot_is_issued(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """The answer never waits on the OT's activity, and never shows a stale wait either."""
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("MIN-7B"))
+        await steps.to_document_validation(sale, skipping_env)
+        await skipping_env.sleep(timedelta(days=2, minutes=1))
+        answer = await sale.act(
+            "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
+        )
+        assert answer.step is StepId.DOCUMENT_VALIDATION and answer.waiting_on == []
+        assert answer.waiting_for == "emisión de la OT"
+        state = await sale.wait_step(StepId.PURCHASE_FORM)  # once the OT's activity is done
+        assert state.work_order is not None
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
