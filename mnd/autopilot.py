@@ -5,6 +5,7 @@ from __future__ import annotations
 from mnd.demo_data import DEMO_STAFF, demo_content, demo_documents
 from mnd.domain import actions as a
 from mnd.domain.catalog import DELIVERED_APPLICATIONS
+from mnd.domain.clock import COLOMBIA
 from mnd.domain.parties import Actor
 from mnd.domain.roles import Role
 from mnd.domain.sale import CrmRoute, SaleState, WorkOrderStatus
@@ -59,7 +60,9 @@ def _contract(s: SaleState, c: Actor) -> NextAction | None:
             actor=actor, contract_number=number
         )
     if s.documents is None:
-        return "submit_documents", a.SubmitDocumentsInput(actor=c, documents=demo_documents())
+        # Issued the day the sale opened (Colombian date): within the 30 days, never ahead.
+        issued = s.opened_at.astimezone(COLOMBIA).date()
+        return "submit_documents", a.SubmitDocumentsInput(actor=c, documents=demo_documents(issued))
     return None
 
 

@@ -1,36 +1,27 @@
-"""The demo: its data, and `drive_sale`, an autopilot that walks a sale through the 13 steps.
+"""The demo: its data, and `drive_sale`, which walks a sale through the 13 steps.
 
-The autopilot plays every role as a client of the workflow: it reads the `state` query (through
-`mnd.reading`, as the staff tools do) and sends the Update the sale waits for, exactly as staff
-would from another process.
+It is the scenario driver (`mnd/scenario.py`) over the sale's Temporal handle: it plays every
+role as a client of the workflow, exactly as staff would from another process, and prints each
+step as it completes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.client import Client, WorkflowHandle
 
-from mnd.autopilot import next_action
 from mnd.demo_data import demo_content, demo_documents, demo_sale
-from mnd.domain.action_result import ActionResult
-from mnd.domain.actions import ActionInput
-from mnd.domain.errors import RefusalKind
-from mnd.domain.sale import SaleState, SaleStatus, SaleSummary, StepRecord, workflow_id_for
+from mnd.domain.sale import SaleState, SaleSummary, StepRecord, workflow_id_for
 from mnd.domain.steps import STEP_NAMES_ES, STEP_ORDER, step_number
 from mnd.reading import read_state
+from mnd.scenario import TemporalChannel, drive
 
 __all__ = ["demo_content", "demo_documents", "demo_sale", "drive_sale", "format_step", "print_step"]
 
 StepCallback = Callable[[StepRecord], None]
-
-# Refusals that only mean the poll was stale: the sale moved on (or closed) meanwhile.
-_STALE = {RefusalKind.WRONG_STEP.value, RefusalKind.CLOSED.value}
 
 
 def format_step(record: StepRecord) -> str:
@@ -69,59 +60,18 @@ async def drive_sale(
     )
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + timeout.total_seconds()
-    result = asyncio.ensure_future(handle.result())
     reported: set[int] = set()
-    try:
-        while not result.done():
-            state = await read_state(client, sale_id)
-            _report(state, reported, on_step)
-            if deadline is not None and loop.time() > deadline:
-                raise TimeoutError(
-                    f"La venta {sale_id} no terminó a tiempo; está en «{STEP_NAMES_ES[state.step]}», "
-                    f"esperando: {state.waiting_for or 'nada'}"
-                )
-            action = (
-                None if state.status is not SaleStatus.OPEN else next_action(state, in_onyx, in_rr)
+
+    def watch(state: SaleState) -> None:
+        _report(state, reported, on_step)
+        if deadline is not None and loop.time() > deadline:
+            raise TimeoutError(
+                f"La venta {sale_id} no terminó a tiempo; está en «{STEP_NAMES_ES[state.step]}», "
+                f"esperando: {state.waiting_for or 'nada'}"
             )
-            answer = None if action is None else await _send(handle, result, *action)
-            if answer is not None and (answer.waiting_on or not answer.min_until):
-                continue  # the answer shows the sale after it reacted: the next action is due
-            # Nothing to do now: the sale holds a minimum (until when the answer says) or
-            # finishes an activity; look again then.
-            await asyncio.wait({result}, timeout=_pause(answer, poll_interval))
-        summary = await result
-        _report(await read_state(client, sale_id), reported, on_step)
-        return summary
-    finally:
-        result.cancel()
 
-
-def _pause(answer: ActionResult | None, poll_interval: float) -> float:
-    if answer is None or answer.min_until is None:
-        return poll_interval
-    left = (answer.min_until - datetime.now(UTC)).total_seconds()
-    return max(left, poll_interval)
-
-
-async def _send(
-    handle: WorkflowHandle[object, SaleSummary],
-    result: asyncio.Future[SaleSummary],
-    name: str,
-    payload: ActionInput,
-) -> ActionResult | None:
-    """Sends one Update; None when the sale had already moved on (a stale read)."""
-    try:
-        answer: ActionResult = await handle.execute_update(
-            name, payload, id=f"autopilot:{uuid.uuid4()}", result_type=ActionResult
-        )
-    except WorkflowUpdateFailedError as failed:
-        cause = failed.cause
-        if isinstance(cause, ApplicationError) and cause.type in _STALE:
-            return None
-        raise
-    except RPCError:
-        # The workflow may have completed between the read and the Update.
-        if result.done():
-            return None
-        raise
-    return answer
+    channel = TemporalChannel(client, sale_id, poll_interval)
+    await drive(channel, in_onyx=in_onyx, in_rr=in_rr, on_state=watch)
+    summary = await handle.result()
+    _report(await read_state(client, sale_id), reported, on_step)
+    return summary

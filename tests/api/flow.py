@@ -11,9 +11,11 @@ from typing import Any
 import httpx
 
 from mnd.domain.action_result import ActionResult
+from mnd.domain.actions import ActionInput
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState
 from mnd.domain.steps import StepId
+from mnd.scenario import STALE
 from tests import factories as f
 from tests.api.conftest import BY_ROLE, Api
 
@@ -84,6 +86,35 @@ class ApiSale:
 
     async def sleep(self, days: float) -> None:
         await self.api.env.sleep(timedelta(days=days, minutes=1))
+
+
+class HttpChannel:
+    """The scenario driver's channel (`mnd/scenario.py`) over the HTTP API: each role acts as
+    its test member, and a minimum passes on the time-skipping server's clock."""
+
+    def __init__(self, sale: ApiSale) -> None:
+        self.sale = sale
+
+    async def state(self) -> SaleState:
+        return await self.sale.state()
+
+    async def act(self, action: str, payload: ActionInput) -> ActionResult | None:
+        role = payload.actor.role
+        who = "c-100" if role is Role.CONSULTANT else member(role)
+        body = payload.model_dump(mode="json", exclude={"actor"})
+        response = await self.sale.post(action, body, who)
+        if response.status_code == 409 and response.json().get("kind") in STALE:
+            return None
+        assert response.status_code == 200, (action, response.status_code, response.text)
+        return ActionResult.model_validate(response.json())
+
+    async def pause(self, answer: ActionResult | None) -> None:
+        env = self.sale.api.env
+        if answer is not None and answer.min_until is not None:
+            left = answer.min_until - await env.get_current_time()
+            await env.sleep(max(left, timedelta(0)) + timedelta(minutes=1))
+        else:
+            await asyncio.sleep(0.05)  # an activity under way (the OT): look again shortly
 
 
 def content() -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mnd.domain.roles import Role
 from mnd.domain.sale import CrmRoute, SaleStatus
 from mnd.domain.steps import StepId
+from mnd.scenario import drive
 from tests.api import flow
 from tests.api.conftest import Api
 from tests.api.flow import ApiSale, member
@@ -127,3 +128,12 @@ async def test_cancel_by_consultant_and_by_supervisor(api: Api) -> None:
         assert answer.status is SaleStatus.CANCELLED and answer.waiting_on == [], answer
         state = await sale.state()
         assert state.cancellation is not None and state.cancellation.by == who
+
+
+async def test_a_whole_sale_driven_through_the_api(api: Api) -> None:
+    """The scenario driver the demo uses, over HTTP: every role through its own token."""
+    sale = await ApiSale.open(api)
+    final = await drive(flow.HttpChannel(sale))
+    assert final.status is SaleStatus.COMPLETED, final.waiting_for
+    assert [r.step for r in final.steps][-1] is StepId.CYCLE_CLOSURE
+    assert len({r.step for r in final.steps}) == 13
