@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from temporalio import workflow
@@ -112,14 +113,20 @@ class SaleWorkflow:
         try:
             await self._path.walk()
         except Cancelled:
-            await self._close_cancelled()
+            await self._to_the_end(self._close_cancelled())
         except asyncio.CancelledError:
             if not self._reacts:
                 raise
             # Requested from the Temporal UI or CLI: the sale's own cancellation path, so the
             # areas hear of it, the OT is voided and the records say cancelled.
             self._record_operator_cancel()
-            await self._close_cancelled()
+            await self._to_the_end(self._close_cancelled())
+        await self._to_the_end(self._finish(recorder, sender))
+        return summarize(self._s)
+
+    async def _finish(
+        self, recorder: asyncio.Task[None], sender: asyncio.Task[None] | None
+    ) -> None:
         self._progress.settle()
         await workflow.wait_condition(
             lambda: workflow.all_handlers_finished() and self._reminders.all_done()
@@ -130,7 +137,23 @@ class SaleWorkflow:
             await sender
         self._audit.close()
         await recorder
-        return summarize(self._s)
+
+    async def _to_the_end(self, work: Coroutine[Any, Any, None]) -> None:
+        """Closing work runs to its end: a cancel requested from Temporal while the sale is
+        closing (say, its last emails wait for the mail server) must not cut off its records
+        and emails. Old sales awaited it directly: keep their order of commands."""
+        if not self._reacts:
+            await work
+            return
+        closing = asyncio.create_task(work)
+        while True:
+            try:
+                await asyncio.shield(closing)
+                return
+            except asyncio.CancelledError:
+                if closing.cancelled():
+                    raise
+                workflow.logger.info("Sale %s already closing: cancel ignored", self._s.sale_id)
 
     @workflow.query
     def state(self) -> SaleState:

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
 from mnd.domain.roles import CLIENT_APPROVAL_MAILBOXES, Role
+from mnd.domain.sale import SaleStatus
 from mnd.domain.steps import StepId
 from tests import factories as f
 from tests.mail.smtp_server import SmtpServer
@@ -152,5 +153,47 @@ async def test_actions_are_answered_at_once_while_the_mail_server_is_down(
             assert (await sale.state()).emails_pending == 0
             await sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"})
             await sale.handle.result()
+    finally:
+        proxy.close()
+
+
+async def cancel_handled(sale: Sale) -> None:
+    """Waits until a workflow task completed after the run's cancel request (it was seen)."""
+    requested = "workflow_execution_cancel_requested_event_attributes"
+    for _ in range(300):
+        kinds = [e.WhichOneof("attributes") for e in (await sale.handle.fetch_history()).events]
+        if requested in kinds:
+            after = kinds[kinds.index(requested) :]
+            if "workflow_task_completed_event_attributes" in after:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the cancel request was never handled")
+
+
+async def test_a_cancel_from_temporal_while_the_sale_closes_changes_nothing(
+    skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """Staff cancelled; the cancellation email waits for the mail server; an operator then
+    cancels the run from Temporal. The sale still closes as itself and its email goes out."""
+    proxy = TcpProxy(smtp_server.host, smtp_server.port)
+    proxy.start()
+    proxy.cut()
+    smtp = {"smtp_host": "127.0.0.1", "smtp_port": proxy.port}
+    try:
+        async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
+            sale = await Sale.open(stack, f.open_input("MAIL-CLOSING"))
+            C = f.actor(Role.CONSULTANT)
+            answer = await sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"})
+            assert answer.status is SaleStatus.CANCELLED
+            assert (await sale.state()).emails_pending == 1  # sale_cancelled, held by SMTP
+            await sale.handle.cancel()
+            await cancel_handled(sale)
+            proxy.start()
+            summary = await sale.handle.result()  # completed, not CANCELED
+            assert summary.status is SaleStatus.CANCELLED
+            assert summary.cancellation_reason == "fin"
+            await received_all(smtp_server, 1)
+            got = [str(r.message["X-MND-Template"]) for r in smtp_server.handler.received]
+            assert got == ["sale_cancelled"]
     finally:
         proxy.close()
