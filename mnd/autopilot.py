@@ -5,6 +5,7 @@ from __future__ import annotations
 from mnd.demo_data import DEMO_STAFF, demo_content, demo_documents
 from mnd.domain import actions as a
 from mnd.domain.catalog import DELIVERED_APPLICATIONS
+from mnd.domain.clock import colombian_date
 from mnd.domain.parties import Actor
 from mnd.domain.roles import Role
 from mnd.domain.sale import CrmRoute, SaleState, WorkOrderStatus
@@ -95,7 +96,7 @@ def _after_contract(s: SaleState, c: Actor) -> NextAction | None:
         return "confirm_work_order_closure", a.ConfirmWorkOrderClosureInput(
             actor=_actor(s, Role.PROVISIONING),
             work_order_number=ot.number,
-            billing_start_date=ot.issued_at.date(),
+            billing_start_date=colombian_date(ot.issued_at),
         )
     return None
 

@@ -100,8 +100,8 @@ def test_camara_de_comercio_within_30_days_replaces_the_rut() -> None:
     assert document_set_errors(with_camara(TODAY - timedelta(days=30)), TODAY) == []
     stale = document_set_errors(with_camara(TODAY - timedelta(days=31)), TODAY)
     assert stale == [
-        f"Cámara de Comercio: expedido el {TODAY - timedelta(days=31)}; debe tener como máximo "
-        f"30 días al momento del envío ({TODAY})"
+        "Cámara de Comercio: expedido el 28 de octubre de 2026; debe tener como máximo "
+        "30 días al momento del envío (28 de noviembre de 2026)"
     ]
 
 
