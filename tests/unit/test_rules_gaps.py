@@ -76,7 +76,9 @@ def test_document_type_other_than_nit_cc_ce_is_refused() -> None:
 def test_cc_with_non_digits_is_refused() -> None:
     """Open: a CC document number has digits only."""
     lines = client_errors(document_type="CC", document_number="52.123.456")
-    assert lines == ["datos: número de documento CC no válido: «52.123.456» (solo dígitos)"]
+    assert lines == [
+        "document_number: número de documento CC no válido: «52.123.456» (solo dígitos)"
+    ]
     ok = Client.model_validate(client(document_type="CC", document_number="52123456"))
     assert ok.document_number == "52123456"
 
