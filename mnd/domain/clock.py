@@ -40,3 +40,9 @@ def spanish_date(day: date) -> str:
 def colombian_time(moment: datetime) -> str:
     """`2026-12-03 18:30 (hora Colombia)`: an aware instant as staff read it."""
     return f"{moment.astimezone(COLOMBIA):%Y-%m-%d %H:%M} (hora Colombia)"
+
+
+def spanish_datetime(moment: datetime) -> str:
+    """`3 de diciembre de 2026 a las 18:30 (hora de Colombia)`, for an aware instant."""
+    local = moment.astimezone(COLOMBIA)
+    return f"{spanish_date(local.date())} a las {local:%H:%M} (hora de Colombia)"

@@ -76,6 +76,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "approval_reminder": {
         "product_url": "https://laespiga.minegocio.digital/",
         "reminder_number": 2,
+        "approval_url": "https://mnd.example/aprobacion/abc",
     },
     "approval_escalation": {
         "product_url": "https://laespiga.minegocio.digital/",
