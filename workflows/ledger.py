@@ -18,21 +18,12 @@ with workflow.unsafe.imports_passed_through():
 class StepLedger:
     """Each change is written to the state, the UI and the audit trail together."""
 
-    def __init__(
-        self,
-        state: SaleState,
-        audit: AuditTrail,
-        visibility: Visibility,
-        colombian_days: bool = False,
-    ) -> None:
+    def __init__(self, state: SaleState, audit: AuditTrail, visibility: Visibility) -> None:
         self._s, self._audit, self._ui = state, audit, visibility
-        # Business days judged by the Colombian date (patch `colombian-dates`): it moves timers
-        # and due dates, so a sale started before it keeps the UTC dates on replay.
-        self._colombian_days = colombian_days
 
     def deadline(self, start: datetime, duration: timedelta) -> datetime:
         """The profile's deadline for this sale: every timer and due date comes from here."""
-        return self._s.profile.deadline(start, duration, self._colombian_days)
+        return self._s.profile.deadline(start, duration, self._s.colombian_dates)
 
     def enter(
         self,
@@ -46,7 +37,7 @@ class StepLedger:
             step=step,
             round=1 + sum(r.step is step for r in s.steps),
             started_at=now,
-            due_at=s.profile.sla_due(step, now, self._colombian_days),
+            due_at=s.profile.sla_due(step, now, s.colombian_dates),
             min_until=min_until,
         )
         s.step, s.due_at, s.min_until = step, record.due_at, record.min_until

@@ -7,6 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 COLOMBIA = timezone(timedelta(hours=-5), "COT")
 
 
+def rule_date(moment: datetime, colombian: bool) -> date:
+    """The day a rule counts in: Colombian, or (sales started before that fix) the UTC one."""
+    return colombian_date(moment) if colombian else moment.date()
+
+
 def colombian_date(moment: datetime) -> date:
     """The date a person in Bogotá reads on the calendar at `moment` (an aware datetime).
 

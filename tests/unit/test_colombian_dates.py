@@ -11,7 +11,7 @@ from mnd.domain.clock import COLOMBIA, colombian_date, spanish_date
 from mnd.domain.errors import ActionRefused
 from mnd.domain.profile import CalendarKind, ProcessProfile
 from mnd.domain.roles import Role
-from mnd.domain.sale import WorkOrder
+from mnd.domain.sale import SaleState, WorkOrder
 from mnd.domain.steps import StepId
 from tests import factories as f
 from tests.unit.test_rules_gaps import sale_state
@@ -28,17 +28,27 @@ def test_the_late_evening_is_still_the_colombian_day() -> None:
     assert spanish_date(date(2026, 12, 3)) == "3 de diciembre de 2026"
 
 
+def _state(step: StepId, colombian: bool = True) -> SaleState:
+    state = sale_state(step)
+    state.colombian_dates = colombian  # as the workflow sets it on sales started after the fix
+    return state
+
+
 def test_rut_issued_30_colombian_days_ago_is_accepted_at_2330() -> None:
-    # The UTC date would make it 31 days old and refuse it.
-    state = sale_state(StepId.CONTRACT)
     rut_day = BOGOTA_TODAY - timedelta(days=30)
-    payload = {"actor": f.actor(Role.CONSULTANT).model_dump(), "documents": {}}
-    payload["documents"] = f.documents(rut_day).model_dump(mode="json")
-    admit(state, "submit_documents", payload, LATE_UTC)
+    payload = {
+        "actor": f.actor(Role.CONSULTANT).model_dump(),
+        "documents": f.documents(rut_day).model_dump(mode="json"),
+    }
+    admit(_state(StepId.CONTRACT), "submit_documents", payload, LATE_UTC)
+    # A sale started before the fix keeps the UTC day (31 days old, refused): an action its
+    # history recorded as refused or accepted must be judged the same when it replays.
+    with pytest.raises(ActionRefused):
+        admit(_state(StepId.CONTRACT, colombian=False), "submit_documents", payload, LATE_UTC)
 
 
 def test_rut_dated_the_utc_tomorrow_is_refused_at_2330() -> None:
-    state = sale_state(StepId.CONTRACT)
+    state = _state(StepId.CONTRACT)
     payload = {
         "actor": f.actor(Role.CONSULTANT).model_dump(),
         "documents": f.documents(LATE_UTC.date()).model_dump(mode="json"),
@@ -49,7 +59,7 @@ def test_rut_dated_the_utc_tomorrow_is_refused_at_2330() -> None:
 
 
 def _closure(issued_at: datetime, billing: date) -> None:
-    state = sale_state(StepId.WORK_ORDER_CLOSURE)
+    state = _state(StepId.WORK_ORDER_CLOSURE)
     state.work_order = WorkOrder(number="OT-2026-000001", issued_at=issued_at)
     payload = {
         "actor": f.actor(Role.PROVISIONING).model_dump(),

@@ -10,7 +10,7 @@ from pydantic import HttpUrl
 from mnd.domain.actions.base import ActionInput, invalid, not_now
 from mnd.domain.calls import CallReport
 from mnd.domain.catalog import DELIVERED_APPLICATIONS
-from mnd.domain.clock import colombian_date, spanish_date
+from mnd.domain.clock import rule_date, spanish_date
 from mnd.domain.fields import NonBlank
 from mnd.domain.roles import Role
 from mnd.domain.sale import (
@@ -141,7 +141,7 @@ class ConfirmWorkOrderClosureInput(ActionInput):
                     f"work_order_number: «{self.work_order_number}» no es la OT de la venta ({ot.number if ot else 'sin OT'})"
                 ]
             )
-        elif self.billing_start_date < (issued_on := colombian_date(ot.issued_at)):
+        elif self.billing_start_date < (issued_on := rule_date(ot.issued_at, sale.colombian_dates)):
             # The OT's issue day as read in Bogotá: an OT issued at 21:00 there is not "tomorrow".
             invalid(
                 [
