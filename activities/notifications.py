@@ -13,6 +13,8 @@ from mnd.domain.roles import ROLE_NAMES_ES, Role
 
 # The outbox's status for a message the mail server refused for good (every recipient, 5xx).
 REFUSED = "failed"
+# Emails to the client that carry the single-use approval link of the current delivery round.
+_WITH_APPROVAL_LINK = frozenset({"delivery_welcome", "approval_reminder"})
 
 
 class MessageRenderer(Protocol):
@@ -67,15 +69,18 @@ class NotificationActivities:
 
     def _context(self, inp: SendEmailInput) -> dict[str, Any]:
         context = {**inp.context, "sale_id": inp.sale_id}
-        if inp.template == "delivery_welcome":
-            # Made here, not in the workflow: the link is signed with a secret that must never
-            # reach the workflow's history. Seeded by the message id, so a retry reuses it.
-            round_ = int(context.get("delivery_round", 1))
-            links = self._links
-            context["approval_url"] = (
-                links.issue(inp.sale_id, round_, inp.message_id) if links else None
-            )
+        if inp.template in _WITH_APPROVAL_LINK:
+            context["approval_url"] = self._approval_url(inp, context.get("delivery_round"))
         return context
+
+    def _approval_url(self, inp: SendEmailInput, delivery_round: Any) -> str | None:
+        # Made here, not in the workflow: the link is signed with a secret that must never
+        # reach the workflow's history. One link per delivery round, seeded by the round, so a
+        # retry and every reminder of that round carry the same link: once used, used in all.
+        if self._links is None or delivery_round is None:
+            return None  # a reminder queued before reminders knew their round: no link
+        round_ = int(delivery_round)
+        return self._links.issue(inp.sale_id, round_, f"{inp.sale_id}:delivery:{round_}")
 
     def _addresses(self, recipients: list[Recipient]) -> list[str]:
         found: list[str] = []

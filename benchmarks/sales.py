@@ -166,9 +166,9 @@ async def until_ready(
     if answer is not None and not answer.waiting_on and answer.min_until is not None:
         stats.min_waits += 1
         left = (answer.min_until - datetime.now(UTC)).total_seconds()
-        if left <= 0:
-            return
-        await asyncio.sleep(left)
+        if left > 0:
+            await asyncio.sleep(left)
+        # Then as below: the step may also wait on an activity (the OT is issued at step 7).
     step = a.ACTIONS[name].step
     assert step is not None
     while True:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mnd.demo_data import DEMO_STAFF, demo_content, demo_documents
 from mnd.domain import actions as a
 from mnd.domain.catalog import DELIVERED_APPLICATIONS
-from mnd.domain.clock import COLOMBIA
+from mnd.domain.clock import colombian_date
 from mnd.domain.parties import Actor
 from mnd.domain.roles import Role
 from mnd.domain.sale import CrmRoute, SaleState, WorkOrderStatus
@@ -61,7 +61,7 @@ def _contract(s: SaleState, c: Actor) -> NextAction | None:
         )
     if s.documents is None:
         # Issued the day the sale opened (Colombian date): within the 30 days, never ahead.
-        issued = s.opened_at.astimezone(COLOMBIA).date()
+        issued = colombian_date(s.opened_at)
         return "submit_documents", a.SubmitDocumentsInput(actor=c, documents=demo_documents(issued))
     return None
 
@@ -98,7 +98,7 @@ def _after_contract(s: SaleState, c: Actor) -> NextAction | None:
         return "confirm_work_order_closure", a.ConfirmWorkOrderClosureInput(
             actor=_actor(s, Role.PROVISIONING),
             work_order_number=ot.number,
-            billing_start_date=ot.issued_at.date(),
+            billing_start_date=colombian_date(ot.issued_at),
         )
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from mnd.domain.clock import colombian_date
 from mnd.domain.content import ContentPackage, ImageRef, Product
 from mnd.domain.documents import Document, DocumentKind, DocumentSet
 from mnd.domain.parties import Client, Consultant, DocumentType
@@ -64,9 +65,10 @@ def demo_content() -> ContentPackage:
 
 
 def demo_documents(issued_on: date | None = None) -> DocumentSet:
-    """Anexo, Contrato, Cláusulas, cédula and a RUT issued `issued_on` (default: today, UTC)."""
-    # UTC, like the workflow clock that checks the 30 days: a local date can be a day ahead.
-    rut_date = issued_on or datetime.now(UTC).date()
+    """Anexo, Contrato, Cláusulas, cédula and a RUT issued `issued_on` (default: today in Bogotá)."""
+    # The Colombian date, as the rule that checks the 30 days reads it (after 19:00 in Bogotá
+    # the UTC date is tomorrow, which the rule refuses as a future issue date).
+    rut_date = issued_on or colombian_date(datetime.now(UTC))
     files = {
         DocumentKind.ANEXO: "anexo.pdf",
         DocumentKind.CONTRATO: "contrato.pdf",

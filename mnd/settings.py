@@ -21,6 +21,9 @@ ProfileName = Literal["seed", "fast"]
 DEV_SECRET = "dev-insecure-secret-change-me"
 
 
+_LOCAL_BINDS = {"127.0.0.1", "0.0.0.0", "::", "::1", "localhost", ""}
+
+
 class Settings(BaseSettings):
     """Every knob of the local stack; each field reads `MND_<FIELD>` (e.g. `MND_TASK_QUEUE`)."""
 
@@ -32,7 +35,8 @@ class Settings(BaseSettings):
         description="Signs the client's approval links; must be set outside development",
     )
     public_url: str = Field(
-        default="http://localhost:8000", description="Base URL of the API, used in emailed links"
+        default="",
+        description="Base URL of the API, used in emailed links; unset: the API's host and port",
     )
     approval_link_ttl_hours: int = Field(default=72, ge=1)
     api_host: str = "127.0.0.1"
@@ -91,6 +95,16 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 30.0
+
+    @model_validator(mode="after")
+    def _public_url_follows_the_api(self) -> Settings:
+        # Unset, the emailed links point where this API listens (MND_API_PORT=28000 included);
+        # a wildcard or loopback bind is reached as localhost.
+        if not self.public_url:
+            host = "localhost" if self.api_host in _LOCAL_BINDS else self.api_host
+            host = f"[{host}]" if ":" in host else host
+            self.public_url = f"http://{host}:{self.api_port}"
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_secret(self) -> Settings:

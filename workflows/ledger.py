@@ -21,6 +21,10 @@ class StepLedger:
     def __init__(self, state: SaleState, audit: AuditTrail, visibility: Visibility) -> None:
         self._s, self._audit, self._ui = state, audit, visibility
 
+    def deadline(self, start: datetime, duration: timedelta) -> datetime:
+        """The profile's deadline for this sale: every timer and due date comes from here."""
+        return self._s.profile.deadline(start, duration, self._s.colombian_dates)
+
     def enter(
         self,
         step: StepId,
@@ -33,7 +37,7 @@ class StepLedger:
             step=step,
             round=1 + sum(r.step is step for r in s.steps),
             started_at=now,
-            due_at=s.profile.sla_due(step, now),
+            due_at=s.profile.sla_due(step, now, s.colombian_dates),
             min_until=min_until,
         )
         s.step, s.due_at, s.min_until = step, record.due_at, record.min_until

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from mnd.domain.clock import COLOMBIA
     from mnd.domain.roles import Role
     from mnd.domain.sale import SaleState, SaleStatus, ValidationRound
-    from mnd.domain.steps import StepId
+    from mnd.domain.steps import StepId, step_label
 
 _C = Role.CONSULTANT
 
@@ -105,7 +105,7 @@ class MainPath:
 
     async def _client_verification(self) -> None:
         s, started = self._s, workflow.now()
-        min_until = s.profile.deadline(started, s.profile.client_verification_min)
+        min_until = self._ledger.deadline(started, s.profile.client_verification_min)
         self._ledger.enter(
             StepId.CLIENT_VERIFICATION,
             [_C, Role.DATA_MINING],
@@ -139,7 +139,7 @@ class MainPath:
             s.contract_requested_at = workflow.now()
         # The 1-day minimum runs from the request, so a resubmission after a rejection
         # (which comes back here) does not wait again.
-        min_until = s.profile.deadline(s.contract_requested_at, s.profile.contract_number_min)
+        min_until = self._ledger.deadline(s.contract_requested_at, s.profile.contract_number_min)
         self._ledger.enter(
             StepId.CONTRACT,
             [Role.PROVISIONING, _C],
@@ -159,13 +159,16 @@ class MainPath:
             documents=notices.documents(s),
             crm_route_reason=s.crm.reason if s.crm else "",
             round=len(s.validation_rounds) + 1,
+            # The request opens step 7: the email names it, not the step 6 it is sent from
+            # (an activity input only, so replay is unaffected).
+            step_label=step_label(StepId.DOCUMENT_VALIDATION),
         )
         self._ledger.leave()
 
     async def _document_validation(self) -> bool:
         """One validation round; True when approved, False when sent back to step 6."""
         s, now = self._s, workflow.now()
-        min_until = s.profile.deadline(now, s.profile.document_validation_min)
+        min_until = self._ledger.deadline(now, s.profile.document_validation_min)
         s.validation_rounds.append(
             ValidationRound(
                 number=len(s.validation_rounds) + 1, started_at=now, min_until=min_until

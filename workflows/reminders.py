@@ -61,11 +61,15 @@ class Reminders:
         for number in range(1, p.max_client_reminders + 1):
             if not await elapsed(done, p.client_approval_reminder_every, "recordatorio"):
                 return
+            # Reply-To and the round (for the approval link) are activity input only: adding
+            # them changes no command, so running sales replay unchanged.
             await self._effects.notify(
                 "approval_reminder",
                 [Role.CLIENT],
+                reply_to=[Role.CONSULTANT],
                 product_url=self._product_url(),
                 reminder_number=number,
+                delivery_round=self._s.delivery_round,
             )
 
     async def approval_escalation(self, done: Ready) -> None:

@@ -98,6 +98,9 @@ class SaleWorkflow:
         self._audit = AuditTrail(s)
         self._ui = Visibility(s)
         self._effects = Effects(s, self._audit, self._ui, self._progress, queued=self._reacts)
+        # Sales recorded before this marker count days by the UTC date: their business-day
+        # timers and the checks their handlers run again on replay must not change.
+        s.colombian_dates = workflow.patched("colombian-dates")
         self._ledger = StepLedger(s, self._audit, self._ui)
         self._reminders = Reminders(s, self._effects)
         self._path = MainPath(

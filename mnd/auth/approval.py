@@ -25,9 +25,18 @@ class LinkRefused(Exception):
     `reason` (`invalid`, `expired`, `used`) lets an entry point pick its status code.
     """
 
-    def __init__(self, message: str, reason: str = "invalid") -> None:
+    def __init__(self, message: str, reason: str = "invalid", used: UsedLink | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.used = used
+
+
+class UsedLink(BaseModel):
+    """What a used link decided and when, so reopening it can say so instead of an error."""
+
+    sale_id: str
+    outcome: str | None
+    used_at: datetime
 
 
 class LinkView(BaseModel):
@@ -65,7 +74,14 @@ class ApprovalLinks:
                     )
                 )
         except IntegrityError:
-            pass  # issued by an earlier attempt of the same message
+            # Issued before (a retry, or a reminder of the same round): same link, and an
+            # unused one lives `ttl` from the latest email, so a reminder's link is not stale.
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(ApprovalLink)
+                    .where(ApprovalLink.nonce == nonce, ApprovalLink.used_at.is_(None))
+                    .values(expires_at=now + self._ttl)
+                )
         token = self._serializer.dumps({"n": nonce, "s": sale_id})
         return f"{self._base_url}/aprobacion/{token}"
 
@@ -83,9 +99,11 @@ class ApprovalLinks:
             row = session.get(ApprovalLink, str(data.get("n")))
             if row is None or row.sale_id != data.get("s"):
                 raise LinkRefused("El enlace de aprobación no es válido.")
-            if row.used_at is not None:
+            used_at = utc(row.used_at)
+            if used_at is not None:
+                used = UsedLink(sale_id=row.sale_id, outcome=row.outcome, used_at=used_at)
                 raise LinkRefused(
-                    "Este enlace ya fue usado; cada enlace sirve una sola vez.", "used"
+                    "Este enlace ya fue usado; cada enlace sirve una sola vez.", "used", used
                 )
             expires = utc(row.expires_at)
             assert expires is not None

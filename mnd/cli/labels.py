@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mnd.cli.common import EXIT_INVALID, fail
+from mnd.domain.catalog import DEFAULT_CATALOG
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.steps import STEP_ORDER, StepId, step_label
 
@@ -25,6 +26,12 @@ def role_text(role: str) -> str:
 def roles_text(roles: Iterable[str], empty: str = "—") -> str:
     names = [role_text(role) for role in roles]
     return ", ".join(names) if names else empty
+
+
+def plan_text(plan_id: str) -> str:
+    """`Tienda Digital` for `tienda_digital` (the default catalog's names); the id if unknown."""
+    plan = DEFAULT_CATALOG.plan(plan_id)
+    return plan.name if plan else plan_id
 
 
 def status_text(status: str) -> str:

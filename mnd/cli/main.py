@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from mnd.cli import dev, inbox, outbox, report, sale, staff
+from mnd.cli import dev, help_es, inbox, outbox, report, sale, staff
 from mnd.cli.act import act
+
+# Before any help page is built: Typer's own words (Usage, Options, --help) in Spanish.
+help_es.install()
 
 app = typer.Typer(
     name="mnd",

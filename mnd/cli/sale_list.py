@@ -10,7 +10,15 @@ from rich.table import Table
 
 from mnd.cli.common import local_time, records
 from mnd.cli.identity import TokenOption, signed_in
-from mnd.cli.labels import parse_role, parse_status, parse_step, roles_text, status_text, step_text
+from mnd.cli.labels import (
+    parse_role,
+    parse_status,
+    parse_step,
+    plan_text,
+    roles_text,
+    status_text,
+    step_text,
+)
 from mnd.db.engine import read_session
 from mnd.db.sale_list import SaleListFilter, list_sales
 
@@ -21,7 +29,13 @@ def list_command(
         str | None, typer.Option("--waiting-on", help="Rol por el que espera")
     ] = None,
     consultant: Annotated[str | None, typer.Option("--consultant", help="Id del consultor")] = None,
-    plan: Annotated[str | None, typer.Option("--plan", help="Plan: tienda_digital…")] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            help="Plan: tienda_digital (Tienda Digital) o posicionamiento (MND Posicionamiento)",
+        ),
+    ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help="open, completed o cancelled")
     ] = None,
@@ -54,7 +68,7 @@ def list_command(
         table.add_row(
             sale.sale_id,
             sale.client_name,
-            sale.plan_id,
+            plan_text(sale.plan_id),
             step_text(sale.step),
             roles_text(sale.waiting_on),
             sale.consultant_name,

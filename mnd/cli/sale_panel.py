@@ -12,11 +12,14 @@ from rich.text import Text
 from mnd.cli.common import local_time
 from mnd.cli.labels import role_text, roles_text, status_text, step_text
 from mnd.domain.actions import ACTIONS
+from mnd.domain.clock import spanish_date
 from mnd.domain.documents import DOCUMENT_NAMES_ES
 from mnd.domain.sale import SaleState
 
 WO_STATUS_ES = {"issued": "emitida", "closed": "cerrada", "voided": "anulada"}
 CRM_ROUTE_ES = {"onyx": "ONYX", "rr": "RR", "create_in_onyx": "crear en ONYX"}
+# How an entry reached the sale: the log keeps the code, staff read the channel.
+VIA_ES = {"update": "acción", "signal": "señal", "temporal": "Temporal"}
 
 
 def _due(state: SaleState, now: datetime) -> Text:
@@ -48,7 +51,7 @@ def _who(state: SaleState) -> list[tuple[str, str | Text]]:
         ("Consultor", f"{state.consultant.name} ({state.consultant.id})"),
         ("Plan", plan.name if plan else state.plan_id),
         ("Plantilla", state.template_name() or state.template_id or "—"),
-        ("Tipo de comercio", state.business_type or "—"),
+        ("Tipo de comercio", _business_type(state)),
         ("Abierta", local_time(state.opened_at)),
     ]
 
@@ -63,11 +66,17 @@ def _numbers(state: SaleState) -> list[tuple[str, str | Text]]:
         ("Ruta CRM", route),
         ("Contrato", state.contract_number or "—"),
         ("OT", _work_order(state)),
-        ("Inicio de facturación", str(billing) if billing else "—"),
+        ("Inicio de facturación", spanish_date(billing) if billing else "—"),
     ]
     if state.cancellation:
         rows.append(("Cancelada", f"{state.cancellation.reason} ({state.cancellation.by})"))
     return rows
+
+
+def _business_type(state: SaleState) -> str:
+    """The catalog's name, never the id (`tienda_ropa` → `Tienda de ropa`)."""
+    code = state.business_type
+    return state.catalog.business_types.get(code, code) if code else "—"
 
 
 def _work_order(state: SaleState) -> str:
@@ -95,7 +104,7 @@ def _documents(state: SaleState) -> Table | None:
     for name in ("Documento", "Archivo", "Expedido"):
         table.add_column(name)
     for doc in state.documents.documents:
-        issued = str(doc.issued_on) if doc.issued_on else "—"
+        issued = spanish_date(doc.issued_on) if doc.issued_on else "—"
         table.add_row(DOCUMENT_NAMES_ES[doc.kind], doc.file_name, issued)
     last = state.current_round
     if last is not None:
@@ -121,7 +130,7 @@ def _log(state: SaleState, entries: int) -> Table:
             local_time(entry.at),
             spec.label_es if spec else entry.action,
             who,
-            entry.via,
+            VIA_ES.get(entry.via, entry.via),
             mark,
             entry.message or "",
         )

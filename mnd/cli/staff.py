@@ -14,13 +14,16 @@ from mnd.cli.common import EXIT_INVALID, fail, records
 from mnd.cli.labels import STAFF_ROLES, parse_role, roles_text
 from mnd.domain.fields import Email, NonBlank
 from mnd.domain.messages import spanish_errors
+from mnd.domain.roles import ROLE_NAMES_ES
 
 app = typer.Typer(
     help="Miembros del equipo y sus tokens personales (operadores, en el servidor).",
     no_args_is_help=True,
 )
 
-ROLE_HELP = "Rol (repetible): " + ", ".join(role.value for role in STAFF_ROLES)
+ROLE_HELP = "Rol (repetible), por id o nombre: " + ", ".join(
+    f"{role.value} ({ROLE_NAMES_ES[role]})" for role in STAFF_ROLES
+)
 TOKEN_NOTE = "Guárdelo ahora: no se vuelve a mostrar (en la base solo queda su huella)."
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mnd.domain.clock import spanish_date
 from mnd.domain.fields import NonBlank
 
 MAX_REGISTRY_AGE = timedelta(days=30)
@@ -88,8 +89,8 @@ def document_set_errors(documents: DocumentSet, submitted_on: date) -> list[str]
     ]
     if registries and not fresh:
         errors.extend(
-            f"{DOCUMENT_NAMES_ES[d.kind]}: expedido el {d.issued_on}; debe tener como máximo "
-            f"30 días al momento del envío ({submitted_on})"
+            f"{DOCUMENT_NAMES_ES[d.kind]}: expedido el {_day(d.issued_on)}; debe tener como "
+            f"máximo 30 días al momento del envío ({spanish_date(submitted_on)})"
             for d in registries
         )
     return errors
@@ -100,3 +101,7 @@ class DocumentRejection(BaseModel):
 
     kind: DocumentKind
     reason: NonBlank
+
+
+def _day(day: date | None) -> str:
+    return spanish_date(day) if day else "(sin fecha)"

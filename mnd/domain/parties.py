@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from stdnum.co import nit
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -42,15 +43,31 @@ class Client(BaseModel):
             try:
                 self.document_number = nit.format(nit.validate(self.document_number))
             except StdnumError as exc:
-                raise ValueError(
-                    f"NIT no válido: «{self.document_number}» (revise el dígito de verificación)"
+                raise _field_error(
+                    "document_number",
+                    f"NIT no válido: «{self.document_number}» (revise el dígito de verificación)",
+                    self.document_number,
                 ) from exc
         elif not self.document_number.isdigit() or not 3 <= len(self.document_number) <= 15:
-            raise ValueError(
+            raise _field_error(
+                "document_number",
                 f"número de documento {self.document_type.value} no válido: "
-                f"«{self.document_number}» (solo dígitos)"
+                f"«{self.document_number}» (solo dígitos)",
+                self.document_number,
             )
         return self
+
+
+def _field_error(field: str, message: str, value: str) -> ValidationError:
+    """An error naming the leaf field, so a form can mark it (`client.document_number`).
+
+    The rule needs two fields (type and number), so it runs on the model; a plain ValueError
+    there would name the whole model. pydantic prefixes this error's location with the model's.
+    """
+    error = PydanticCustomError("value_error", message)
+    return ValidationError.from_exception_data(
+        "Client", [InitErrorDetails(type=error, loc=(field,), input=value)]
+    )
 
 
 class Actor(BaseModel):

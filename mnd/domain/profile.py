@@ -9,6 +9,7 @@ from enum import StrEnum
 import holidays
 from pydantic import BaseModel, Field, model_validator
 
+from mnd.domain.clock import colombian_date
 from mnd.domain.steps import StepId
 
 
@@ -61,27 +62,42 @@ class ProcessProfile(BaseModel):
             self.holidays = colombian_holidays(range(this_year - 1, this_year + 3))
         return self
 
-    def deadline(self, start: datetime, duration: timedelta) -> datetime:
-        """`start + duration`, counting only Colombian business days when the profile asks."""
+    def deadline(
+        self, start: datetime, duration: timedelta, colombian_days: bool = False
+    ) -> datetime:
+        """`start + duration`, counting only Colombian business days when the profile asks.
+
+        `colombian_days`: weekdays and holidays are those of the Colombian date. The workflow
+        passes it behind a patch: sales started before it keep their UTC-date timers on replay.
+        """
         if self.calendar is CalendarKind.CALENDAR or duration % _DAY:
             return start + duration
-        return add_business_days(start, duration // _DAY, set(self.holidays))
+        return add_business_days(start, duration // _DAY, set(self.holidays), colombian_days)
 
-    def sla_due(self, step: StepId, start: datetime) -> datetime | None:
+    def sla_due(
+        self, step: StepId, start: datetime, colombian_days: bool = False
+    ) -> datetime | None:
         sla = self.step_sla.get(step)
-        return None if sla is None else self.deadline(start, sla)
+        return None if sla is None else self.deadline(start, sla, colombian_days)
 
 
 def colombian_holidays(years: range) -> list[date]:
     return sorted(holidays.country_holidays("CO", years=years))
 
 
-def add_business_days(start: datetime, days: int, co_holidays: set[date]) -> datetime:
-    """Moves forward `days` working days (no weekends, no holidays)."""
+def add_business_days(
+    start: datetime, days: int, co_holidays: set[date], colombian_days: bool = False
+) -> datetime:
+    """Moves forward `days` working days (no weekends, no holidays).
+
+    With `colombian_days` each day is judged by its Colombian date; without it, by the date of
+    `start`'s own timezone (UTC in the workflow), as sales started before the fix still do.
+    """
     current = start
     while days > 0:
         current += _DAY
-        if current.weekday() < 5 and current.date() not in co_holidays:
+        day = colombian_date(current) if colombian_days else current.date()
+        if day.weekday() < 5 and day not in co_holidays:
             days -= 1
     return current
 

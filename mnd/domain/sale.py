@@ -219,6 +219,10 @@ class SaleState(BaseModel):
     notifications_sent: int = 0
     # Emails queued by the sale and not yet handed to the outbox (they follow the answer).
     emails_pending: int = 0
+    # Rules stated in days (RUT age, billing start, business days) read the Colombian date.
+    # False on sales started before it: their recorded actions must pass the same checks and
+    # their timers keep the same lengths when they replay (the workflow sets it, behind a patch).
+    colombian_dates: bool = False
     alerts: list[Alert] = Field(default_factory=list)
 
     @property

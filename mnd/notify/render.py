@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from jinja2 import (
     meta,
 )
 from jinja2.exceptions import UndefinedError
+
+from mnd.domain.clock import spanish_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".j2"
@@ -51,6 +54,8 @@ class JinjaRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,  # an included partial ends its last line itself
         )
+        # Dates travel as ISO text in the activity input; a person reads them in Spanish.
+        self._env.filters["spanish_date"] = _spanish_date
 
     def template_names(self) -> list[str]:
         """Every message template, by name (without the `.j2` suffix)."""
@@ -108,3 +113,10 @@ class JinjaRenderer:
             if partial is not None and partial not in seen:
                 found |= self._variables(partial, seen)
         return found
+
+
+def _spanish_date(value: date | str | None) -> str:
+    """`2026-12-03` (or a date) → `3 de diciembre de 2026`; empty stays empty."""
+    if not value:
+        return ""
+    return spanish_date(value if isinstance(value, date) else date.fromisoformat(value))

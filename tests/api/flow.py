@@ -12,6 +12,7 @@ import httpx
 
 from mnd.domain.action_result import ActionResult
 from mnd.domain.actions import ActionInput
+from mnd.domain.clock import colombian_date
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState
 from mnd.domain.steps import StepId
@@ -167,7 +168,7 @@ async def to_document_validation(sale: ApiSale) -> SaleState:
     await sale.sleep(1)
     state = await sale.wait_step(StepId.CONTRACT)
     await sale.act("assign_contract_number", {"contract_number": "CT-1"}, member(Role.PROVISIONING))
-    body = {"documents": documents(state.opened_at.date())}
+    body = {"documents": documents(colombian_date(state.opened_at))}
     await sale.act("submit_documents", body, "c-100")
     await sale.sleep(1)
     return await sale.wait_step(StepId.DOCUMENT_VALIDATION)

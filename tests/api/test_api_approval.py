@@ -10,7 +10,9 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import update
 
 from mnd.auth.approval import ApprovalLinks
+from mnd.db.dialect import utc
 from mnd.db.models import ApprovalLink
+from mnd.domain.clock import spanish_datetime
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests.api import flow
@@ -20,13 +22,15 @@ from tests.api.flow import ApiSale
 LINK = re.compile(re.escape(PUBLIC_URL) + r"(/aprobacion/[A-Za-z0-9_.\-]+)")
 
 
-async def emailed_links(api: Api, sale_id: str, count: int) -> list[str]:
-    """The paths of the approval links in the sale's delivery emails, once `count` were sent."""
+async def emailed_links(
+    api: Api, sale_id: str, count: int, template: str = "delivery_welcome"
+) -> list[str]:
+    """The paths of the approval links in the sale's `template` emails, once `count` were sent."""
     for _ in range(200):
         bodies = [
             str(m.get_content())
             for m in await api.stack.mails(sale_id)
-            if m["X-MND-Template"] == "delivery_welcome"
+            if m["X-MND-Template"] == template
         ]
         found = [match.group(1) for body in bodies for match in LINK.finditer(body)]
         if len(found) >= count:
@@ -58,7 +62,12 @@ async def test_corrections_then_approval_and_refused_links(api: Api) -> None:
     done = await api.http.post(
         f"{first}/correcciones", data={"comments": "El logo va a la izquierda"}
     )
-    assert done.status_code == 200 and "Sus correcciones quedaron registradas" in done.text
+    # Post/redirect/get: the result is a GET page, so a refresh sends nothing again.
+    assert done.status_code == 303 and done.headers["location"] == first
+    for _ in range(2):  # the page, then a refresh
+        result = await api.http.get(first)
+        assert result.status_code == 200 and "Usted solicitó correcciones" in result.text
+        assert "(hora de Colombia)" in result.text and 'class="ok"' in result.text
     state = await sale.wait_step(StepId.PIECE_DELIVERY)
     assert state.corrections[0].comments == "El logo va a la izquierda"
     assert state.corrections[0].requested_by == "cliente:900.373.115-3"
@@ -83,12 +92,24 @@ async def test_corrections_then_approval_and_refused_links(api: Api) -> None:
         assert response.status_code == 410 and "venció" in response.text
 
     # The current link approves; the page says so; the link never works again.
+    second_nonce = nonce_of(api, second)
     approved = await api.http.post(f"{second}/aprobar", data={"comment": "¡Quedó lindo!"})
-    assert approved.status_code == 200 and "Su aprobación quedó registrada" in approved.text
+    assert approved.status_code == 303 and approved.headers["location"] == second
     state = await sale.wait_step(StepId.PROVISIONING_CALL)
     assert state.approved_by == "cliente:900.373.115-3"
-    for response in (await api.http.get(second), await api.http.post(f"{second}/aprobar")):
-        assert response.status_code == 409 and "ya fue usado" in response.text
+    # Reopened (or the form sent again), the used link says what was decided, when, and whom
+    # to write to; the second decision is not sent.
+    again = await api.http.post(f"{second}/aprobar")
+    assert again.status_code == 303 and again.headers["location"] == second
+    page = await api.http.get(second)
+    assert page.status_code == 200 and "Usted aprobó su producto" in page.text
+    with api.sessions() as session:  # when the link was used (the wall clock, not the test's)
+        row = session.get(ApprovalLink, second_nonce)
+        assert row is not None and row.used_at is not None
+        assert spanish_datetime(utc(row.used_at)) in page.text
+    assert state.consultant.email in page.text and state.consultant.name in page.text
+    assert 'class="error"' not in page.text
+    assert len((await sale.state()).log) == len(state.log)
 
 
 async def test_a_refused_decision_releases_the_link(api: Api) -> None:
@@ -102,8 +123,28 @@ async def test_a_refused_decision_releases_the_link(api: Api) -> None:
     assert response.status_code == 409 and "No se registró" in response.text
     assert "corresponde al paso 10. Aprobación del cliente" in response.text
     assert nonce_of(api, path)  # released: the link checks as unused again
-    page = await api.http.get(path)
-    assert page.status_code == 409 and "ya no espera su aprobación" in page.text
+    page = await api.http.get(path)  # nothing pending is news, not an error
+    assert page.status_code == 200 and "ya no espera su aprobación" in page.text
+    assert 'class="info"' in page.text
+
+
+async def test_the_reminder_carries_the_rounds_link_and_replies_to_the_consultant(
+    api: Api,
+) -> None:
+    sale = await ApiSale.open(api)
+    state = await flow.to_client_approval(sale)
+    [welcome] = await emailed_links(api, sale.sale_id, 1)
+    await api.env.sleep(state.profile.client_approval_reminder_every + timedelta(minutes=1))
+    [reminder] = await emailed_links(api, sale.sale_id, 1, "approval_reminder")
+    # One link per delivery round (same nonce, freshly signed): used through either, used.
+    assert nonce_of(api, reminder) == nonce_of(api, welcome)
+    [mail] = [
+        m for m in await api.stack.mails(sale.sale_id) if m["X-MND-Template"] == "approval_reminder"
+    ]
+    assert mail["Reply-To"] == state.consultant.email
+    approved = await api.http.post(f"{reminder}/aprobar")
+    assert approved.status_code == 303
+    await sale.wait_step(StepId.PROVISIONING_CALL)
 
 
 async def test_forged_links_are_refused(api: Api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mnd.domain.clock import colombian_date
 from mnd.domain.roles import Role
 from mnd.domain.sale import CrmRoute, SaleStatus
 from mnd.domain.steps import StepId
@@ -44,7 +45,7 @@ async def test_every_action_through_the_api(api: Api) -> None:
 
     # Step 6: the contract number, then documents uploaded and referenced.
     await sale.act("assign_contract_number", {"contract_number": "CT-77"}, PROV)
-    documents = flow.documents(state.opened_at.date())
+    documents = flow.documents(colombian_date(state.opened_at))
     rut = await flow.uploaded(api, flow.PDF, "rut-2026.pdf", "application/pdf", "document")
     cedula = await flow.uploaded(api, flow.PNG, "cedula.png", "image/png", "document")
     for doc in documents["documents"]:
@@ -70,7 +71,9 @@ async def test_every_action_through_the_api(api: Api) -> None:
     rejection = {"rejections": [{"kind": "cedula", "reason": "La foto está borrosa"}]}
     await sale.act("reject_documents", rejection, cs)
     state = await sale.wait_step(StepId.CONTRACT)
-    await sale.act("submit_documents", {"documents": flow.documents(state.opened_at.date())}, C)
+    await sale.act(
+        "submit_documents", {"documents": flow.documents(colombian_date(state.opened_at))}, C
+    )
     await sale.wait_step(StepId.DOCUMENT_VALIDATION)
     await sale.act("approve_documents", {"notes": "Completo"}, cs)
     await sale.sleep(2)
@@ -107,7 +110,7 @@ async def test_every_action_through_the_api(api: Api) -> None:
     assert state.work_order is not None
     closure = {
         "work_order_number": state.work_order.number,
-        "billing_start_date": state.work_order.issued_at.date().isoformat(),
+        "billing_start_date": colombian_date(state.work_order.issued_at).isoformat(),
     }
     await sale.act("confirm_work_order_closure", closure, PROV)
     state = await sale.wait_for(lambda s: s.status is SaleStatus.COMPLETED)

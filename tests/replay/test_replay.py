@@ -104,3 +104,12 @@ def test_cancel_from_temporal_history_closes_as_the_sale() -> None:
     assert "workflow_execution_cancel_requested_event_attributes" in kinds
     # Completed with the sale's summary (not CANCELED): the cancellation path ran.
     assert kinds[-1] == "workflow_execution_completed_event_attributes"
+
+
+def test_patch_colombian_dates_old_and_new_paths() -> None:
+    """v4 histories count business days by the UTC date; v5 sales record the Colombian one."""
+    here = Path(__file__).parents[1] / "histories"
+    old_markers, _ = _markers_and_mails(here / "happy_path_v4.json")
+    new_markers, _ = _markers_and_mails(here / "happy_path_v5.json")
+    assert not any("colombian-dates" in m for m in old_markers)
+    assert any("colombian-dates" in m for m in new_markers)

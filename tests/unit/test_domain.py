@@ -29,13 +29,26 @@ def errors_of(model: type[BaseModel], data: dict[str, Any]) -> list[str]:
     return spanish_errors(exc.value)
 
 
+def test_a_wrong_document_number_names_the_leaf_field_within_the_sale() -> None:
+    base = f.open_input("X-1").model_dump(mode="json")
+    for over in (
+        {"document_number": "900373115-4"},
+        {"document_type": "CC", "document_number": "52.123.456"},
+        {"document_type": "CE", "document_number": "E-123"},
+    ):
+        lines = errors_of(OpenSaleInput, {**base, "client": {**base["client"], **over}})
+        assert len(lines) == 1 and lines[0].startswith("client.document_number: "), lines
+
+
 def test_nit_check_digit_is_validated_and_normalised() -> None:
     assert (
         Client.model_validate(client(document_number="9003731153")).document_number
         == "900.373.115-3"
     )
     lines = errors_of(Client, client(document_number="900373115-4"))
-    assert lines == ["datos: NIT no válido: «900373115-4» (revise el dígito de verificación)"]
+    assert lines == [
+        "document_number: NIT no válido: «900373115-4» (revise el dígito de verificación)"
+    ]
 
 
 def test_cc_must_be_digits_and_email_and_phone_valid() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import pytest
 
 from activities.notifications import MessageRenderer
+from mnd.domain.clock import spanish_date
 from mnd.domain.roles import CLIENT_APPROVAL_MAILBOXES
 from mnd.notify import JinjaRenderer, TemplateContextError, UnknownTemplateError
 
@@ -73,6 +76,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "approval_reminder": {
         "product_url": "https://laespiga.minegocio.digital/",
         "reminder_number": 2,
+        "approval_url": "https://mnd.example/aprobacion/abc",
     },
     "approval_escalation": {
         "product_url": "https://laespiga.minegocio.digital/",
@@ -125,7 +129,29 @@ def test_template_renders_with_full_context(renderer: JinjaRenderer, name: str) 
     assert "None" not in subject + body
     for value in EXTRA[name].values():
         if isinstance(value, str | int) and not isinstance(value, bool):
-            assert str(value) in subject + body
+            assert _as_read(value) in subject + body
+    assert not ISO_DATE.search(subject + body), "a date a person reads is written in Spanish"
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _as_read(value: str | int) -> str:
+    """What the email shows for a context value: ISO dates as Spanish dates."""
+    text = str(value)
+    return spanish_date(date.fromisoformat(text)) if ISO_DATE.fullmatch(text) else text
+
+
+def test_dates_and_the_consultant_read_as_spanish(renderer: JinjaRenderer) -> None:
+    _, closure = renderer.render(
+        "client_closure_notice", {**BASE, **EXTRA["client_closure_notice"]}
+    )
+    assert "la facturación inicia el 1 de abril de 2026" in closure
+    _, documents = renderer.render(
+        "documents_for_validation", {**BASE, **EXTRA["documents_for_validation"]}
+    )
+    assert "(expedido el 2 de marzo de 2026)" in documents
+    assert "El consultor" not in documents and "a cargo de la venta" in documents
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA))

@@ -76,7 +76,9 @@ def test_document_type_other_than_nit_cc_ce_is_refused() -> None:
 def test_cc_with_non_digits_is_refused() -> None:
     """Open: a CC document number has digits only."""
     lines = client_errors(document_type="CC", document_number="52.123.456")
-    assert lines == ["datos: número de documento CC no válido: «52.123.456» (solo dígitos)"]
+    assert lines == [
+        "document_number: número de documento CC no válido: «52.123.456» (solo dígitos)"
+    ]
     ok = Client.model_validate(client(document_type="CC", document_number="52123456"))
     assert ok.document_number == "52123456"
 
@@ -100,8 +102,8 @@ def test_camara_de_comercio_within_30_days_replaces_the_rut() -> None:
     assert document_set_errors(with_camara(TODAY - timedelta(days=30)), TODAY) == []
     stale = document_set_errors(with_camara(TODAY - timedelta(days=31)), TODAY)
     assert stale == [
-        f"Cámara de Comercio: expedido el {TODAY - timedelta(days=31)}; debe tener como máximo "
-        f"30 días al momento del envío ({TODAY})"
+        "Cámara de Comercio: expedido el 28 de octubre de 2026; debe tener como máximo "
+        "30 días al momento del envío (28 de noviembre de 2026)"
     ]
 
 

@@ -8,6 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
 from mnd.domain.action_result import ActionResult
+from mnd.domain.clock import colombian_date
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState
 from mnd.domain.steps import StepId
@@ -57,7 +58,7 @@ async def submit_documents(sale: Sale) -> ActionResult:
     state = await sale.state()
     return await sale.act(
         "submit_documents",
-        a.SubmitDocumentsInput(actor=C, documents=f.documents(state.opened_at.date())),
+        a.SubmitDocumentsInput(actor=C, documents=f.documents(colombian_date(state.opened_at))),
     )
 
 
@@ -131,5 +132,5 @@ def closure(state: SaleState) -> a.ConfirmWorkOrderClosureInput:
     return a.ConfirmWorkOrderClosureInput(
         actor=f.actor(Role.PROVISIONING),
         work_order_number=state.work_order.number,
-        billing_start_date=state.work_order.issued_at.date() + timedelta(days=3),
+        billing_start_date=colombian_date(state.work_order.issued_at) + timedelta(days=3),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
+from mnd.domain.clock import colombian_date
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleStatus
 from mnd.domain.steps import STEP_ORDER, StepId
@@ -43,7 +44,7 @@ async def test_happy_path_runs_all_13_steps(
         )
         await sale.act(
             "submit_documents",
-            a.SubmitDocumentsInput(actor=C, documents=f.documents(state.opened_at.date())),
+            a.SubmitDocumentsInput(actor=C, documents=f.documents(colombian_date(state.opened_at))),
         )
         await env.sleep(timedelta(days=1, minutes=1))
         await sale.wait_step(StepId.DOCUMENT_VALIDATION)
@@ -86,7 +87,7 @@ async def test_happy_path_runs_all_13_steps(
             a.ConfirmWorkOrderClosureInput(
                 actor=f.actor(Role.PROVISIONING),
                 work_order_number=ot,
-                billing_start_date=state.opened_at.date() + timedelta(days=5),
+                billing_start_date=colombian_date(state.opened_at) + timedelta(days=5),
             ),
         )
         summary = await sale.handle.result()

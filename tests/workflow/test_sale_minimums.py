@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
+from mnd.domain.clock import COLOMBIA, colombian_date
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
@@ -94,8 +95,41 @@ async def test_business_day_profile_skips_weekend(
         sale = await Sale.open(stack, f.open_input("MIN-BD", profile=profile))
         state = await steps.to_client_verification(sale)
         started = state.steps[-1].started_at
-        assert state.min_until == profile.deadline(started, timedelta(days=1))
-        assert state.min_until is not None and state.min_until.weekday() < 5
+        assert state.min_until == profile.deadline(started, timedelta(days=1), colombian_days=True)
+        assert state.min_until is not None
+        assert colombian_date(state.min_until).weekday() < 5
+        await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
+        await sale.handle.result()
+
+
+async def _to_friday_2330_bogota(env: WorkflowEnvironment) -> datetime:
+    """Moves the test clock to the next Friday at 23:30 in Bogotá (Saturday 04:30 UTC)."""
+    now = (await env.get_current_time()).astimezone(COLOMBIA)
+    friday = now.date() + timedelta(days=(4 - now.weekday()) % 7)
+    target = datetime.combine(friday, time(23, 30), COLOMBIA)
+    if target <= now + timedelta(minutes=5):
+        target += timedelta(days=7)
+    await env.sleep(target - now)
+    return target
+
+
+async def test_business_days_follow_the_colombian_date_at_2330(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Friday 23:30 in Bogotá + 1 business day is Monday 23:30 there, not Sunday 23:30 (UTC)."""
+    from mnd.domain.profile import CalendarKind, ProcessProfile
+
+    # One holiday long past, so the calendar has only weekends (Colombia moves many to Monday).
+    profile = ProcessProfile(calendar=CalendarKind.BUSINESS_CO, holidays=[date(2000, 1, 1)])
+    friday_late = await _to_friday_2330_bogota(skipping_env)
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("MIN-BD-2330", profile=profile))
+        state = await steps.to_client_verification(sale)
+        started = state.steps[-1].started_at.astimezone(COLOMBIA)
+        assert started.date() == friday_late.date() and started.hour == 23
+        assert state.min_until is not None
+        assert colombian_date(state.min_until) == friday_late.date() + timedelta(days=3)
+        assert state.min_until - state.steps[-1].started_at == timedelta(days=3)
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         await sale.handle.result()
 

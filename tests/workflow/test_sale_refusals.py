@@ -10,6 +10,7 @@ import pytest
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from mnd.domain.clock import colombian_date
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
@@ -174,7 +175,7 @@ async def test_refusals_on_documents_and_forms(
     async with running_worker(env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("REFUSE-B"))
         state = await steps.to_contract(sale, env)
-        today = state.opened_at.date() + timedelta(days=1)
+        today = colombian_date(state.opened_at) + timedelta(days=1)
         docs = f.documents(today - timedelta(days=31)).model_dump(mode="json")
         await assert_refused(
             sale,
@@ -297,7 +298,8 @@ async def test_refusals_on_documents_and_forms(
             "invalid_payload",
             "no es la OT de la venta",
         )
-        early = (state.work_order.issued_at - timedelta(days=1)).date().isoformat()  # type: ignore[union-attr]
+        issued = state.work_order.issued_at  # type: ignore[union-attr]
+        early = (colombian_date(issued) - timedelta(days=1)).isoformat()
         await assert_refused(
             sale,
             "confirm_work_order_closure",

@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mnd.api.deps import ContextDep, SaleServiceDep
 from mnd.api.errors import STATUS_BY_KIND
-from mnd.auth.approval import LinkRefused, LinkView
+from mnd.auth.approval import LinkRefused, LinkView, UsedLink
+from mnd.domain.clock import spanish_datetime
 from mnd.domain.errors import ActionRefused
 from mnd.domain.parties import Actor
 from mnd.domain.roles import Role
@@ -31,9 +32,15 @@ _LINK_STATUS = {"invalid": 404, "expired": 410, "used": 409}
 class PageRefusal(Exception):
     """Ends a page request with a Spanish message page."""
 
-    def __init__(self, status: int, message: str, state: SaleState | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        state: SaleState | None = None,
+        used: UsedLink | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status, self.message, self.state = status, message, state
+        self.status, self.message, self.state, self.used = status, message, state, used
 
 
 def _page(request: Request, ctx: ContextDep, name: str, status: int, **data: Any) -> HTMLResponse:
@@ -47,7 +54,9 @@ def _message(
     title: str,
     message: str,
     state: SaleState | None,
+    tone: str | None = None,
 ) -> HTMLResponse:
+    """A message page; `tone` (ok, info, error) follows the status unless given."""
     delivery = state.delivery if state else None
     return _page(
         request,
@@ -56,10 +65,24 @@ def _message(
         status,
         title=title,
         message=message,
-        ok=status < 400,
+        tone=tone or ("ok" if status < 400 else "error"),
         product_url=delivery.product_url if delivery else None,
+        consultant_name=state.consultant.name if state else None,
         consultant_email=state.consultant.email if state else None,
     )
+
+
+async def _decided(
+    request: Request, ctx: ContextDep, service: SaleService, used: UsedLink
+) -> HTMLResponse:
+    """A used link (a refresh after deciding, or the email opened again): what and when."""
+    try:
+        state: SaleState | None = await service.state(used.sale_id)
+    except SaleNotFound:
+        state = None
+    what = _DECIDED.get(used.outcome or "", "Su respuesta quedó registrada")
+    message = f"{what} el {spanish_datetime(used.used_at)}. Este enlace ya fue usado."
+    return _message(request, ctx, 200, "Su decisión quedó registrada", message, state, "ok")
 
 
 async def _open_link(
@@ -68,7 +91,8 @@ async def _open_link(
     try:
         link = await run_in_threadpool(ctx.links.check, token)
     except LinkRefused as refused:
-        raise PageRefusal(_LINK_STATUS.get(refused.reason, 400), str(refused)) from refused
+        status = _LINK_STATUS.get(refused.reason, 400)
+        raise PageRefusal(status, str(refused), used=refused.used) from refused
     try:
         state = await service.state(link.sale_id)
     except SaleNotFound as exc:
@@ -90,12 +114,15 @@ async def approval_page(
     try:
         _, state = await _open_link(ctx, service, token)
     except PageRefusal as refusal:
+        if refusal.used is not None:
+            return await _decided(request, ctx, service, refusal.used)
         return _message(
             request, ctx, refusal.status, "Enlace no disponible", refusal.message, refusal.state
         )
     if state.step is not StepId.CLIENT_APPROVAL or state.delivery is None:
+        # Not an error: the approval was recorded another way (by Producción, say).
         message = "Esta entrega ya no espera su aprobación. Gracias."
-        return _message(request, ctx, 409, "Nada pendiente", message, state)
+        return _message(request, ctx, 200, "Nada pendiente", message, state, "info")
     return _approval_form(request, ctx, token, state, status=200)
 
 
@@ -125,17 +152,19 @@ async def _decide(
     token: str,
     action: str,
     payload: dict[str, Any],
-) -> HTMLResponse:
+) -> Response:
     try:
         link, state = await _open_link(ctx, service, token)
     except PageRefusal as refusal:
+        if refusal.used is not None:
+            return _see_result(request, token)  # the form sent again: show what was decided
         return _message(
             request, ctx, refusal.status, "Enlace no disponible", refusal.message, refusal.state
         )
-    # Consumed before acting, atomically: two clicks (or two tabs) cannot both decide.
+    # Consumed before acting, atomically: two clicks (or two tabs) cannot both decide; the
+    # second one is shown what the first decided.
     if not await run_in_threadpool(ctx.links.consume, link.nonce, action):
-        used = "Este enlace ya fue usado; cada enlace sirve una sola vez."
-        return _message(request, ctx, 409, "Enlace no disponible", used, state)
+        return _see_result(request, token)
     client = state.client
     actor = Actor(
         id=f"cliente:{client.document_number}", role=Role.CLIENT, name=client.contact_name
@@ -154,15 +183,20 @@ async def _decide(
         # and the same nonce makes that retry the same Update, applied once.
         await run_in_threadpool(ctx.links.release, link.nonce)
         raise
-    return _message(request, ctx, 200, "¡Gracias!", _DONE[answer.action], state)
+    del answer  # recorded; the page after the redirect reads the decision from the link
+    return _see_result(request, token)
 
 
-_DONE = {
-    "approve_product": (
-        "Su aprobación quedó registrada. Pronto lo llamaremos para activar su producto."
-    ),
+def _see_result(request: Request, token: str) -> Response:
+    """Post/redirect/get: the result is a GET page, so a refresh never sends the form again."""
+    url = request.app.url_path_for("approval_page", token=token)
+    return RedirectResponse(url, status_code=303)
+
+
+_DECIDED = {
+    "approve_product": "Usted aprobó su producto; pronto lo llamaremos para activarlo. Lo registramos",
     "request_corrections": (
-        "Sus correcciones quedaron registradas; le enviaremos una nueva entrega para aprobar."
+        "Usted solicitó correcciones; le enviaremos una nueva entrega para aprobar. Lo registramos"
     ),
 }
 
@@ -174,7 +208,7 @@ async def approve(
     ctx: ContextDep,
     service: SaleServiceDep,
     comment: Annotated[str, Form(max_length=2000)] = "",
-) -> HTMLResponse:
+) -> Response:
     """El cliente aprueba su producto."""
     payload = {"comment": comment.strip() or None}
     return await _decide(request, ctx, service, token, "approve_product", payload)
@@ -187,7 +221,7 @@ async def request_corrections(
     ctx: ContextDep,
     service: SaleServiceDep,
     comments: Annotated[str, Form(max_length=4000)] = "",
-) -> HTMLResponse:
+) -> Response:
     """El cliente pide correcciones, con sus comentarios (obligatorios)."""
     if not comments.strip():
         try:

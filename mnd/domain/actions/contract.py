@@ -8,6 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from mnd.domain.actions.base import ActionInput, invalid, not_now
+from mnd.domain.clock import rule_date
 from mnd.domain.documents import DocumentRejection, DocumentSet, document_set_errors
 from mnd.domain.fields import NonBlank
 from mnd.domain.roles import Role
@@ -43,7 +44,8 @@ class SubmitDocumentsInput(ActionInput):
     def check(self, sale: SaleState, now: datetime) -> None:
         if sale.documents is not None:
             raise not_now("Los documentos de esta ronda ya fueron enviados.")
-        invalid(document_set_errors(self.documents, now.date()))
+        # The submission day is the Colombian one: a RUT's 30 days are counted in Bogotá.
+        invalid(document_set_errors(self.documents, rule_date(now, sale.colombian_dates)))
 
     def apply(self, sale: SaleState, now: datetime) -> str:
         sale.documents, sale.documents_submitted_at = self.documents, now

@@ -10,6 +10,7 @@ from pydantic import HttpUrl
 from mnd.domain.actions.base import ActionInput, invalid, not_now
 from mnd.domain.calls import CallReport
 from mnd.domain.catalog import DELIVERED_APPLICATIONS
+from mnd.domain.clock import rule_date, spanish_date
 from mnd.domain.fields import NonBlank
 from mnd.domain.roles import Role
 from mnd.domain.sale import (
@@ -140,10 +141,11 @@ class ConfirmWorkOrderClosureInput(ActionInput):
                     f"work_order_number: «{self.work_order_number}» no es la OT de la venta ({ot.number if ot else 'sin OT'})"
                 ]
             )
-        elif self.billing_start_date < ot.issued_at.date():
+        elif self.billing_start_date < (issued_on := rule_date(ot.issued_at, sale.colombian_dates)):
+            # The OT's issue day as read in Bogotá: an OT issued at 21:00 there is not "tomorrow".
             invalid(
                 [
-                    f"billing_start_date: no puede ser anterior a la emisión de la OT ({ot.issued_at.date()})"
+                    f"billing_start_date: no puede ser anterior a la emisión de la OT ({spanish_date(issued_on)})"
                 ]
             )
 
@@ -155,4 +157,6 @@ class ConfirmWorkOrderClosureInput(ActionInput):
             self.billing_start_date,
             now,
         )
-        return f"OT {ot.number} cerrada; facturación desde {self.billing_start_date}"
+        return (
+            f"OT {ot.number} cerrada; facturación desde el {spanish_date(self.billing_start_date)}"
+        )
