@@ -7,7 +7,10 @@ email filled in, and a permanently refused address that does not stop the sale.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -120,15 +123,23 @@ async def test_temporary_failure_is_retried_then_sent_once(
         assert first.status == "sent" and first.attempts == 3
 
 
+@contextmanager
+def mail_server_down(smtp_server: SmtpServer) -> Iterator[tuple[TcpProxy, dict[str, Any]]]:
+    """The worker's SMTP settings through a proxy that refuses connections until `start()`."""
+    proxy = TcpProxy(smtp_server.host, smtp_server.port)
+    proxy.start()
+    proxy.cut()
+    try:
+        yield proxy, {"smtp_host": "127.0.0.1", "smtp_port": proxy.port}
+    finally:
+        proxy.close()
+
+
 async def test_actions_are_answered_at_once_while_the_mail_server_is_down(
     skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     """An answer never waits on an email: it is queued and follows when the server is back."""
-    proxy = TcpProxy(smtp_server.host, smtp_server.port)
-    proxy.start()
-    proxy.cut()
-    smtp = {"smtp_host": "127.0.0.1", "smtp_port": proxy.port}
-    try:
+    with mail_server_down(smtp_server) as (proxy, smtp):
         async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
             sale = await Sale.open(stack, f.open_input("MAIL-DOWN"))
             C = f.actor(Role.CONSULTANT)
@@ -153,8 +164,6 @@ async def test_actions_are_answered_at_once_while_the_mail_server_is_down(
             assert (await sale.state()).emails_pending == 0
             await sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"})
             await sale.handle.result()
-    finally:
-        proxy.close()
 
 
 async def cancel_handled(sale: Sale) -> None:
@@ -175,11 +184,7 @@ async def test_a_cancel_from_temporal_while_the_sale_closes_changes_nothing(
 ) -> None:
     """Staff cancelled; the cancellation email waits for the mail server; an operator then
     cancels the run from Temporal. The sale still closes as itself and its email goes out."""
-    proxy = TcpProxy(smtp_server.host, smtp_server.port)
-    proxy.start()
-    proxy.cut()
-    smtp = {"smtp_host": "127.0.0.1", "smtp_port": proxy.port}
-    try:
+    with mail_server_down(smtp_server) as (proxy, smtp):
         async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
             sale = await Sale.open(stack, f.open_input("MAIL-CLOSING"))
             C = f.actor(Role.CONSULTANT)
@@ -195,5 +200,3 @@ async def test_a_cancel_from_temporal_while_the_sale_closes_changes_nothing(
             await received_all(smtp_server, 1)
             got = [str(r.message["X-MND-Template"]) for r in smtp_server.handler.received]
             assert got == ["sale_cancelled"]
-    finally:
-        proxy.close()
