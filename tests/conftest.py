@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -39,25 +40,31 @@ async def register_search_attributes(env: WorkflowEnvironment) -> None:
     )
 
 
-@pytest_asyncio.fixture(scope="session")
-async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+@asynccontextmanager
+async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     """The Java time-skipping test server, with the sale's search attributes registered."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=server_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    # This server has no `search_attributes=` option and rejects unknown attributes, which
-    # would make the workflow task retry forever: register them before any sale starts.
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS
-            },
-        )
-    )
-    yield env
-    await env.shutdown()
+    try:
+        await register_search_attributes(env)
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server per test module (it starts in well under a second).
+
+    Its clock is global: a sale one module leaves with a timer pending, on a queue no worker
+    polls any more, holds a workflow task nobody completes once a later `env.sleep` fires that
+    timer, and the server then never skips time again. One server per module keeps such a
+    leftover from failing tests elsewhere (it showed under xdist, as `Timeout expired`).
+    """
+    async with time_skipping_server() as env:
+        yield env
 
 
 @pytest_asyncio.fixture(scope="session")

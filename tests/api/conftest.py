@@ -28,6 +28,7 @@ from mnd.auth.staff import StaffDirectory
 from mnd.db.engine import make_engine, session_factory
 from mnd.domain.roles import Role
 from mnd.settings import Settings
+from tests.conftest import time_skipping_server
 from tests.support import Stack, running_worker
 
 PUBLIC_URL = "https://mnd.test"
@@ -87,9 +88,19 @@ class _NoteStarts(OutboundInterceptor):
 
 @pytest_asyncio.fixture(scope="package")
 async def api(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Api]:
+    """One worker, one database, one app for the API tests; each test opens its own sales.
+
+    On a time-skipping server of their own: the package's sales live as long as the package."""
+    async with time_skipping_server() as skipping_env:
+        async for api in _api(skipping_env, tmp_path_factory):
+            yield api
+
+
+async def _api(
     skipping_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Api]:
-    """One worker, one database, one app for the API tests; each test opens its own sales."""
     root: Path = tmp_path_factory.mktemp("api")
     started = StartedWorkflows()
     # The app's client is the environment's, plus the interceptor that notes the sales it opens.
