@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
+from mnd.domain.clock import colombian_date
 from tests.api import flow
 
 VALID: dict[str, dict[str, Any]] = {
@@ -14,7 +15,7 @@ VALID: dict[str, dict[str, Any]] = {
     "record_crm_lookup": {"in_onyx": True, "in_rr": True},
     "confirm_onyx_creation": {"onyx_id": "ONYX-1"},
     "assign_contract_number": {"contract_number": "CT-1"},
-    "submit_documents": {"documents": flow.documents(date.today())},
+    "submit_documents": {"documents": flow.documents(colombian_date(datetime.now(UTC)))},
     "approve_documents": {},
     "reject_documents": {"rejections": [{"kind": "rut", "reason": "Vencido"}]},
     "submit_purchase_form": {

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mnd.domain.actions import ACTIONS
+from mnd.domain.clock import colombian_date
 from tests.cli.helpers import Team, amnd, eventually, open_demo
 
 pytestmark = pytest.mark.devserver
@@ -28,7 +29,8 @@ async def test_every_step_with_the_example_payloads(team: Team) -> None:
     """The README's walk-through: each role acts with its token, in the process order."""
     sale = "CLI-WALK-1"
     await open_demo(team.consultant, sale)
-    today = datetime.now(UTC).date().isoformat()  # the workflow's clock is UTC
+    # The RUT's age counts in Colombian days; from 19:00 in Bogotá the UTC date is tomorrow.
+    today = colombian_date(datetime.now(UTC)).isoformat()
     moves: list[tuple[str, str, tuple[str, ...], str]] = [
         ("select_template", team.consultant, (), "3. Tipo de comercio"),
         ("confirm_business_type", team.consultant, (), "4. Información del producto"),
@@ -78,7 +80,7 @@ async def test_every_step_with_the_example_payloads(team: Team) -> None:
         ["report", "timeline", sale], lambda r: "13. Cierre de ciclo" in r.stdout
     )
     assert "aprovisionamiento.demo" in timeline.stdout and "en curso" not in timeline.stdout
-    steps = await amnd("report", "steps", "--to", datetime.now(UTC).date().isoformat())
+    steps = await amnd("report", "steps", "--to", colombian_date(datetime.now(UTC)).isoformat())
     for name in ("7. Validación de documentos", "Mediana", "P90", "Fuera de SLA"):
         assert name in steps.stdout
     outbox = await amnd("outbox", "list", "--sale", sale)
