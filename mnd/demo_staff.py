@@ -1,11 +1,15 @@
-"""The demo staff of the dev stack: one member per role, each with a fresh token printed once."""
+"""The demo staff of the dev stack: one member per role, each with a fresh token and console
+password printed once."""
 
 from __future__ import annotations
+
+import secrets
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnd.auth.staff import StaffDirectory, StaffError
+from mnd.console.auth import ConsoleAuth
 from mnd.demo_data import DEMO_STAFF, demo_sale
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 
@@ -15,6 +19,7 @@ class DemoMember(BaseModel):
     staff_id: str
     name: str
     token: str | None  # None: the member exists but is inactive
+    password: str | None = None  # the console password set for this run
 
 
 def _demo_people() -> list[tuple[Role, str, str, str]]:
@@ -28,8 +33,10 @@ def _demo_people() -> list[tuple[Role, str, str, str]]:
 
 
 def ensure_demo_staff(sessions: sessionmaker[Session]) -> list[DemoMember]:
-    """Adds the demo members that are missing and issues each a new token (older ones stay)."""
+    """Adds the demo members that are missing, issues each a new token (older ones stay) and
+    sets a new console password (the previous run's stops working)."""
     directory = StaffDirectory(sessions)
+    console = ConsoleAuth(sessions)
     members = []
     for role, staff_id, name, email in _demo_people():
         existing = directory.get(staff_id)
@@ -37,7 +44,14 @@ def ensure_demo_staff(sessions: sessionmaker[Session]) -> list[DemoMember]:
             existing = directory.add(staff_id, name, email, [role])
         try:
             token: str | None = directory.create_token(staff_id, "mnd dev")
+            new_password = secrets.token_urlsafe(9)
+            console.set_password(staff_id, new_password)
+            password: str | None = new_password
         except StaffError:
-            token = None
-        members.append(DemoMember(role=role, staff_id=staff_id, name=existing.name, token=token))
+            token = password = None
+        members.append(
+            DemoMember(
+                role=role, staff_id=staff_id, name=existing.name, token=token, password=password
+            )
+        )
     return members

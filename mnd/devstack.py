@@ -166,6 +166,7 @@ async def serving_api(config: Settings, client: Client | None) -> AsyncIterator[
 def print_urls(config: Settings, api_url: str | None) -> None:
     print(f"Temporal: localhost:{config.dev_server_port} · UI: {ui_url(config)}")
     if api_url is not None:
+        print(f"Consola del equipo: {api_url}/consola")
         print(f"API HTTP: {api_url} · documentación: {api_url}/docs")
     print(f"Worker en la cola «{config.task_queue}»; datos en {config.data_dir}/")
 
@@ -175,6 +176,9 @@ def print_tokens(members: list[DemoMember]) -> None:
     print("\nMiembros de demostración y sus tokens (se muestran una sola vez):")
     for m in members:
         print(f"  {ROLE_NAMES_ES[m.role]} ({m.staff_id}): {m.token or '(inactivo: sin token)'}")
+    print("\nConsola: usuario y contraseña de cada miembro (válidas hasta el próximo `mnd dev`):")
+    for m in members:
+        print(f"  {ROLE_NAMES_ES[m.role]}: usuario {m.staff_id} · contraseña {m.password or '—'}")
     consultant = next((m.token for m in members if m.role is Role.CONSULTANT), None)
     print(f"\nPara actuar como consultor:  export MND_TOKEN={consultant}")
     print("Luego:  mnd sale open --demo --profile fast   ·   mnd inbox   ·   mnd act --help")

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         description="How often a worker closes the records of runs terminated outside the "
         "sale (mnd/reconcile.py); 0 turns the sweep off",
     )
+    console_session_idle_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="A console session unused this long ends; the member signs in again",
+    )
+    console_session_max_hours: int = Field(
+        default=12, ge=1, description="A console session ends this long after sign-in, used or not"
+    )
     dev_server_port: int = 7233
     ui_port: int = 8233
     dev_db_file: Path | None = Field(

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from temporalio.client import Client
 
 from mnd.api.context import api_context
 from mnd.api.errors import install_error_handlers
 from mnd.api.routes import actions, approval, files, health, inbox, sales
+from mnd.console import install_console
 from mnd.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -33,7 +35,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
             app.state.context = context
             yield
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the package, not a CDN: /docs works on a closed company network.
+    app = FastAPIOffline(
         title="Mi Negocio Digital — API del equipo",
         version="1.0",
         description=DESCRIPTION,
@@ -42,4 +45,5 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     install_error_handlers(app)
     for module in (sales, actions, inbox, files, health, approval):
         app.include_router(module.router)
+    install_console(app)
     return app

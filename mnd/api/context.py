@@ -18,6 +18,7 @@ from mnd.adapters.storage_local import LocalStorage
 from mnd.api.files import FileStore
 from mnd.auth.approval import ApprovalLinks
 from mnd.auth.staff import StaffDirectory
+from mnd.console.auth import ConsoleAuth
 from mnd.db.engine import open_database, session_factory
 from mnd.settings import Settings
 from mnd.temporal_client import connect
@@ -32,6 +33,7 @@ class ApiContext:
     engine: Engine
     sessions: sessionmaker[Session]
     staff: StaffDirectory
+    console: ConsoleAuth
     links: ApprovalLinks
     files: FileStore
     pages: Jinja2Templates
@@ -51,6 +53,11 @@ async def api_context(settings: Settings, client: Client | None) -> AsyncIterato
             engine=engine,
             sessions=sessions,
             staff=StaffDirectory(sessions),
+            console=ConsoleAuth(
+                sessions,
+                idle=timedelta(minutes=settings.console_session_idle_minutes),
+                max_age=timedelta(hours=settings.console_session_max_hours),
+            ),
             # The same secret and base URL as the worker's issuer, or no emailed link checks.
             links=ApprovalLinks(
                 sessions,

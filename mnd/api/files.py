@@ -125,6 +125,15 @@ class FileStore:
             rows = session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)))
             return {row.id: _view(row) for row in rows}
 
+    def read(self, file_id: str) -> tuple[StoredFileView, bytes] | None:
+        """The upload's metadata and bytes, or None when no upload has this id."""
+        with read_session(self._sessions) as session:
+            row = session.get(StoredFile, file_id)
+            if row is None:
+                return None
+            view, ref = _view(row), row.storage_ref
+        return view, self._storage.read(ref)
+
 
 def _view(row: StoredFile) -> StoredFileView:
     return StoredFileView(

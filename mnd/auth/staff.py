@@ -38,7 +38,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _view(row: StaffMember) -> Staff:
+def staff_view(row: StaffMember) -> Staff:
     return Staff(id=row.id, name=row.name, email=row.email, roles=row.roles, active=row.active)
 
 
@@ -64,16 +64,18 @@ class StaffDirectory:
                 session.add(row)
         except IntegrityError as exc:
             raise StaffError(f"Ya existe un miembro del equipo con id «{staff_id}».") from exc
-        return _view(row)
+        return staff_view(row)
 
     def list(self) -> list[Staff]:
         with self._sessions() as session:
-            return [_view(r) for r in session.scalars(select(StaffMember).order_by(StaffMember.id))]
+            return [
+                staff_view(r) for r in session.scalars(select(StaffMember).order_by(StaffMember.id))
+            ]
 
     def get(self, staff_id: str) -> Staff | None:
         with self._sessions() as session:
             row = session.get(StaffMember, staff_id)
-            return _view(row) if row else None
+            return staff_view(row) if row else None
 
     def create_token(self, staff_id: str, label: str = "") -> str:
         """A new personal token for an active member; only its hash is stored."""
@@ -121,4 +123,4 @@ class StaffDirectory:
                 .join(ApiToken, ApiToken.staff_id == StaffMember.id)
                 .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
             ).scalar_one_or_none()
-            return _view(row) if row is not None and row.active else None
+            return staff_view(row) if row is not None and row.active else None

@@ -167,6 +167,8 @@ class StaffMember(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Argon2 hash of the console password; None: the member signs in with no password (tokens only).
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class ApiToken(Base):
@@ -209,3 +211,28 @@ class StoredFile(Base):
     storage_ref: Mapped[str] = mapped_column(String(500))
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime]
+
+
+class ConsoleSession(Base):
+    """A signed-in console session; the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class SignInFailure(Base):
+    """A failed console sign-in, counted per login to throttle guessing."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_login_at", "login", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime]

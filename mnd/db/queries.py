@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mnd.db.dialect import utc
@@ -21,6 +22,7 @@ class InboxItem(BaseModel):
     step: str
     status: str
     client_name: str
+    client_document: str = ""
     consultant_id: str
     consultant_name: str
     plan_id: str
@@ -70,10 +72,16 @@ class EventView(BaseModel):
 
 
 def inbox(
-    session: Session, role: str, limit: int, now: datetime, consultant_id: str | None = None
+    session: Session,
+    role: str,
+    limit: int,
+    now: datetime,
+    consultant_id: str | None = None,
+    conditions: Sequence[ColumnElement[bool]] = (),
 ) -> list[InboxItem]:
     """Sales waiting on `role`, longest-waiting first (the (role, since) index serves it);
-    `consultant_id` keeps only that consultant's sales (filtered before the limit applies)."""
+    `consultant_id` keeps only that consultant's sales and `conditions` (on `Sale`) filter
+    further, both before the limit applies."""
     query = (
         select(SaleWait.role, SaleWait.since, SaleWait.due_at, Sale)
         .join(Sale, Sale.sale_id == SaleWait.sale_id)
@@ -81,6 +89,8 @@ def inbox(
     )
     if consultant_id is not None:
         query = query.where(Sale.consultant_id == consultant_id)
+    if conditions:
+        query = query.where(*conditions)
     rows = session.execute(query.order_by(SaleWait.since, SaleWait.sale_id).limit(limit)).all()
     now = utc(now)
     items = []
@@ -93,6 +103,7 @@ def inbox(
                 step=sale.step,
                 status=sale.status,
                 client_name=sale.client_name,
+                client_document=sale.client_document,
                 consultant_id=sale.consultant_id,
                 consultant_name=sale.consultant_name,
                 plan_id=sale.plan_id,

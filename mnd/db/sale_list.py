@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +22,8 @@ class SaleListFilter(BaseModel):
     plan_id: str | None = None
     status: str | None = None
     q: str | None = None
+    # Overdue at this instant: the due date is before it.
+    due_before: datetime | None = None
     limit: int = Field(default=50, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
 
@@ -28,7 +32,7 @@ def list_sales(session: Session, wanted: SaleListFilter) -> list[SaleView]:
     """The sales matching every given filter, most recently updated first."""
     sales = session.scalars(
         select(Sale)
-        .where(*_conditions(wanted))
+        .where(*sale_conditions(wanted))
         .order_by(Sale.updated_at.desc(), Sale.sale_id)
         .limit(wanted.limit)
         .offset(wanted.offset)
@@ -51,7 +55,8 @@ def list_sales(session: Session, wanted: SaleListFilter) -> list[SaleView]:
     return views
 
 
-def _conditions(wanted: SaleListFilter) -> list[ColumnElement[bool]]:
+def sale_conditions(wanted: SaleListFilter) -> list[ColumnElement[bool]]:
+    """The filters as conditions on `Sale` (the inbox applies them too)."""
     exact = (
         (Sale.step, wanted.step),
         (Sale.consultant_id, wanted.consultant_id),
@@ -59,6 +64,8 @@ def _conditions(wanted: SaleListFilter) -> list[ColumnElement[bool]]:
         (Sale.status, wanted.status),
     )
     conditions: list[ColumnElement[bool]] = [c == v for c, v in exact if v is not None]
+    if wanted.due_before is not None:
+        conditions.append(Sale.due_at < wanted.due_before)
     if wanted.waiting_on is not None:
         waiting = select(SaleWait.sale_id).where(
             SaleWait.sale_id == Sale.sale_id, SaleWait.role == wanted.waiting_on
