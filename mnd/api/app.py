@@ -12,7 +12,7 @@ from temporalio.client import Client
 from mnd.api.context import api_context
 from mnd.api.errors import install_error_handlers
 from mnd.api.routes import actions, approval, files, health, inbox, sales
-from mnd.console import install_console
+from mnd.console.install import install_console
 from mnd.settings import Settings, get_settings
 
 DESCRIPTION = """

@@ -90,6 +90,7 @@ class ConsoleAuth:
         login = login.strip().lower()
         if not login or not password:
             raise SignInRefused("Escriba su usuario y su contraseña.")
+        refusal: str | None = None
         with self._sessions.begin() as session:
             since = now - FAILURE_WINDOW
             failures = session.scalar(
@@ -97,36 +98,40 @@ class ConsoleAuth:
                 .select_from(SignInFailure)
                 .where(SignInFailure.login == login, SignInFailure.at > since)
             )
-            if (failures or 0) >= MAX_FAILURES:
-                raise SignInRefused(
-                    "Demasiados intentos fallidos con este usuario. Espere 15 minutos y vuelva "
-                    "a intentarlo, o pida a un supervisor que restablezca su contraseña."
-                )
             member = session.scalars(
                 select(StaffMember).where(
                     or_(func.lower(StaffMember.id) == login, func.lower(StaffMember.email) == login)
                 )
             ).first()
-            if not self._verify(member, password):
-                session.add(SignInFailure(login=login, at=now))
-                raise SignInRefused("Usuario o contraseña incorrectos.")
-            assert member is not None
-            session.execute(delete(SignInFailure).where(SignInFailure.login == login))
-            if member.password_hash and _hasher.check_needs_rehash(member.password_hash):
-                member.password_hash = _hasher.hash(password)
-            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            expires = now + self._max_age
-            session.add(
-                ConsoleSession(
-                    token_hash=_digest(token),
-                    staff_id=member.id,
-                    csrf_token=csrf,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires,
+            if (failures or 0) >= MAX_FAILURES:
+                refusal = (
+                    "Demasiados intentos fallidos con este usuario. Espere 15 minutos y vuelva "
+                    "a intentarlo, o pida a un supervisor que restablezca su contraseña."
                 )
-            )
-            return SignedIn(staff_view(member), csrf, token, expires)
+            elif not self._verify(member, password) or member is None:
+                # Recorded in this transaction, which commits: the refusal is raised after it.
+                session.add(SignInFailure(login=login, at=now))
+                refusal = "Usuario o contraseña incorrectos."
+            else:
+                session.execute(delete(SignInFailure).where(SignInFailure.login == login))
+                if member.password_hash and _hasher.check_needs_rehash(member.password_hash):
+                    member.password_hash = _hasher.hash(password)
+                token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+                expires = now + self._max_age
+                session.add(
+                    ConsoleSession(
+                        token_hash=_digest(token),
+                        staff_id=member.id,
+                        csrf_token=csrf,
+                        created_at=now,
+                        last_seen_at=now,
+                        expires_at=expires,
+                    )
+                )
+                live = SignedIn(staff_view(member), csrf, token, expires)
+        if refusal is not None:
+            raise SignInRefused(refusal)
+        return live
 
     @staticmethod
     def _verify(member: StaffMember | None, password: str) -> bool:
