@@ -12,6 +12,7 @@ from rich.table import Table
 from mnd.auth.staff import StaffDirectory, StaffError
 from mnd.cli.common import EXIT_INVALID, fail, records
 from mnd.cli.labels import STAFF_ROLES, parse_role, roles_text
+from mnd.console.auth import ConsoleAuth
 from mnd.domain.fields import Email, NonBlank
 from mnd.domain.messages import spanish_errors
 from mnd.domain.roles import ROLE_NAMES_ES
@@ -107,3 +108,26 @@ def revoke(
     typer.echo(f"Tokens revocados de «{staff_id}»: {count}.")
     if deactivate:
         typer.echo(f"«{staff_id}» quedó inactivo: no puede recibir tokens nuevos.")
+
+
+@app.command("password")
+def password(
+    staff_id: Annotated[str, typer.Argument(help="Id del miembro")],
+    new_password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            prompt="Contraseña nueva",
+            hide_input=True,
+            confirmation_prompt="Repítala",
+            help="La contraseña de la consola (si falta, se pide sin mostrarla)",
+        ),
+    ],
+) -> None:
+    """Fija la contraseña de la consola de un miembro y cierra sus sesiones abiertas."""
+    with records() as sessions:
+        try:
+            ConsoleAuth(sessions).set_password(staff_id, new_password)
+        except StaffError as exc:
+            fail(str(exc))
+    typer.echo(f"Contraseña de «{staff_id}» actualizada; sus sesiones abiertas se cerraron.")

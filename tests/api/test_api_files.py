@@ -33,6 +33,18 @@ async def test_good_uploads_are_stored_once_by_content(api: Api) -> None:
     assert png.status_code == 201 and png.json()["content_type"] == "image/png"
 
 
+async def test_an_upload_downloads_with_its_type_and_name(api: Api) -> None:
+    stored = await flow.upload(api, flow.PDF, "contrato firmado.pdf", "application/pdf")
+    answer = await api.http.get(f"/api/files/{stored.json()['id']}", headers=api.auth("cs-1"))
+    assert answer.status_code == 200 and answer.content == flow.PDF
+    assert answer.headers["content-type"] == "application/pdf"
+    assert "contrato%20firmado.pdf" in answer.headers["content-disposition"]
+    missing = await api.http.get("/api/files/no-existe", headers=api.auth("cs-1"))
+    assert missing.status_code == 404 and "No existe el archivo" in missing.json()["detail"]
+    anonymous = await api.http.get(f"/api/files/{stored.json()['id']}")
+    assert anonymous.status_code == 401
+
+
 async def test_refused_uploads(api: Api) -> None:
     too_big = b"%PDF-" + b"0" * api.settings.max_upload_bytes
     cases = [

@@ -105,3 +105,14 @@ def test_no_temporal_is_one_spanish_line(monkeypatch: pytest.MonkeyPatch) -> Non
     result = mnd("sale", "show", "X-1", "--token", token)
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith("No se pudo conectar con Temporal en 127.0.0.1:")
+
+
+def test_password_sets_the_console_password() -> None:
+    add_member("cs-01", "commercial_support")
+    short = mnd("staff", "password", "cs-01", "--password", "corta")
+    assert short.exit_code == 1
+    assert short.stderr == "La contraseña debe tener al menos 10 caracteres.\n"
+    done = mnd("staff", "password", "cs-01", "--password", "una-clave-larga")
+    assert done.exit_code == 0 and "sesiones abiertas se cerraron" in done.stdout
+    unknown = mnd("staff", "password", "nadie", "--password", "una-clave-larga")
+    assert unknown.stderr == "No existe un miembro del equipo con id «nadie».\n"

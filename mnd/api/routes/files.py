@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from mnd.api.deps import ContextDep, CurrentStaff
@@ -58,3 +59,25 @@ async def upload_file(
         raise HTTPException(refused.status, refused.message) from refused
     name = clean_name(file.filename, content_type)
     return await run_in_threadpool(ctx.files.save, data, name, content_type, member.id)
+
+
+@router.get(
+    "/files/{file_id}",
+    summary="Descargar un archivo",
+    response_class=Response,
+    responses={401: REFUSALS[401], 404: {"model": Problem, "description": "No existe el archivo"}},
+)
+async def download_file(member: CurrentStaff, ctx: ContextDep, file_id: str) -> Response:
+    """El archivo subido (documento o imagen) con su tipo y su nombre, para descargarlo."""
+    found = await run_in_threadpool(ctx.files.read, file_id)
+    if found is None:
+        raise HTTPException(404, f"No existe el archivo «{file_id}».")
+    view, data = found
+    return Response(
+        data,
+        media_type=view.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(view.file_name, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
