@@ -9,6 +9,7 @@ from temporalio import activity
 
 from activities.failures import FailureKind, permanent
 from activities.inputs import EmailResult, Recipient, SendEmailInput
+from mnd.console_links import sale_page_url, validation_form_url
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 
 # The outbox's status for a message the mail server refused for good (every recipient, 5xx).
@@ -61,16 +62,25 @@ class NotificationActivities:
         directory: MailDirectory,
         outbox: Outbox,
         links: ApprovalLinkIssuer | None = None,
+        public_url: str | None = None,
     ) -> None:
         self._renderer = renderer
         self._directory = directory
         self._outbox = outbox
         self._links = links
+        # The base of the staff console's links (`settings.public_url`); None: no links.
+        self._public_url = public_url
 
     def _context(self, inp: SendEmailInput) -> dict[str, Any]:
         context = {**inp.context, "sale_id": inp.sale_id}
         if inp.template in _WITH_APPROVAL_LINK:
             context["approval_url"] = self._approval_url(inp, context.get("delivery_round"))
+        # Made here, from the settings, and always set (whatever the workflow sent): the
+        # templates' StrictUndefined then catches a template that forgot to guard it.
+        context["console_url"] = context["validation_url"] = None
+        if self._public_url and _staff_only(inp.to):
+            context["console_url"] = sale_page_url(self._public_url, inp.sale_id)
+            context["validation_url"] = validation_form_url(self._public_url, inp.sale_id)
         return context
 
     def _approval_url(self, inp: SendEmailInput, delivery_round: Any) -> str | None:
@@ -135,6 +145,12 @@ class NotificationActivities:
                 FailureKind.MAIL_REFUSED,
             )
         return EmailResult(message_id=inp.message_id, status=status, recipients=to, subject=subject)
+
+
+def _staff_only(recipients: list[Recipient]) -> bool:
+    """The console is for staff: a message that also goes to the client carries no link to it
+    (the cancellation notice once the client was engaged: one message for everyone)."""
+    return all(r.role is not Role.CLIENT for r in recipients)
 
 
 def _check_address(address: str, role: Role) -> None:

@@ -43,7 +43,9 @@ def build_activities(settings: Settings, engine: Engine) -> list[Callable[..., A
         timedelta(hours=settings.approval_link_ttl_hours),
         settings.public_url,
     )
-    notifications = NotificationActivities(JinjaRenderer(), directory, outbox, links)
+    notifications = NotificationActivities(
+        JinjaRenderer(), directory, outbox, links, public_url=settings.public_url
+    )
     records = RecordActivities(SqlRecords(sessions))
     return [
         notifications.send_email,

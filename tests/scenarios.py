@@ -8,6 +8,7 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
+from mnd.domain.parties import Actor
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
@@ -131,6 +132,39 @@ async def cancelled_from_temporal(sale: Sale, env: WorkflowEnvironment) -> None:
     await sale.handle.result()
 
 
+async def area_claims(sale: Sale, env: WorkflowEnvironment) -> None:
+    """Soporte Comercial's members take and hand over the sale (a signal from the one who no
+    longer has it is refused); Producción's member takes it for the call."""
+    await steps.to_document_validation(sale, env)
+    ana = Actor(id="cs-ana", role=Role.COMMERCIAL_SUPPORT, name="Ana Pérez")
+    bruno = Actor(id="cs-bruno", role=Role.COMMERCIAL_SUPPORT, name="Bruno Díaz")
+    await sale.act("take_sale", a.TakeSaleInput(actor=ana))
+    await sale.signal("approve_documents", a.ApproveDocumentsInput(actor=bruno))
+    await sale.wait_for(lambda s: not s.log[-1].accepted)
+    await sale.act(
+        "assign_sale",
+        a.AssignSaleInput(
+            actor=f.actor(Role.SUPERVISOR, "sup-1"),
+            role=Role.COMMERCIAL_SUPPORT,
+            member=a.AreaMember(id=bruno.id, name="Bruno Díaz"),
+            reason="Ana está de vacaciones",
+        ),
+    )
+    await sale.act("approve_documents", a.ApproveDocumentsInput(actor=bruno))
+    await sale.act("release_sale", a.ReleaseSaleInput(actor=bruno))
+    await env.sleep(timedelta(days=2, minutes=1))
+    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", steps.purchase_form(state))
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
+    await sale.act_to(
+        StepId.PROVISIONING_CALL,
+        "approve_product",
+        a.ApproveProductInput(actor=f.actor(Role.CLIENT)),
+    )
+    await sale.act("take_sale", a.TakeSaleInput(actor=f.actor(Role.PRODUCTION)))
+    await finish_from_provisioning_call(sale)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "happy_path": happy_path,
     "route_rr": route_rr,
@@ -140,4 +174,5 @@ SCENARIOS: dict[str, Scenario] = {
     "failed_calls_and_signals": failed_calls_and_signals,
     "cancelled_after_work_order": cancelled_after_work_order,
     "cancelled_from_temporal": cancelled_from_temporal,
+    "area_claims": area_claims,
 }

@@ -9,6 +9,7 @@ from temporalio import workflow
 from workflows import search_attributes as sa
 
 with workflow.unsafe.imports_passed_through():
+    from mnd.domain.actions.base import member_label
     from mnd.domain.clock import COLOMBIA
     from mnd.domain.roles import ROLE_NAMES_ES
     from mnd.domain.sale import SaleState
@@ -50,6 +51,10 @@ class Visibility:
         s = self._s
         who = ", ".join(ROLE_NAMES_ES[r] for r in s.waiting_on) or "nadie (temporizador o sistema)"
         lines = [f"**Paso {step_label(s.step)}** (venta {s.status.label_es})", f"Espera a: {who}"]
+        if s.claims:
+            # Current details are metadata, not a command: old sales replay unchanged.
+            taken = ", ".join(member_label(m) for m in s.claims.values())
+            lines.append(f"Tomada por: {taken}")
         if s.waiting_for:
             lines.append(f"Qué se espera: {s.waiting_for}")
         if s.min_until:

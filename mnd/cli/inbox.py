@@ -40,6 +40,12 @@ def _due(item: InboxItem) -> Text:
     return Text(local_time(item.due_at))
 
 
+def _taken(item: InboxItem) -> str:
+    """Who in the row's area has the sale; "—" while nobody took it."""
+    claim = item.claims.get(item.role)
+    return claim.name if claim else "—"
+
+
 def show_inbox(
     token: TokenOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Cuántas, como máximo")] = 50,
@@ -52,7 +58,8 @@ def show_inbox(
         typer.echo(f"Bandeja vacía: ninguna venta espera por {who}.")
         return
     table = Table(title=f"Bandeja de {who} · hora de Colombia")
-    for name in ("Venta", "Paso", "Rol", "Cliente", "Consultor", "Desde", "Vence"):
+    columns = ("Venta", "Paso", "Rol", "Cliente", "Consultor", "Tomada por", "Desde", "Vence")
+    for name in columns:
         table.add_column(name, no_wrap=name == "Venta")
     for item in items:
         table.add_row(
@@ -61,6 +68,7 @@ def show_inbox(
             role_text(item.role),
             item.client_name,
             item.consultant_name,
+            _taken(item),
             local_time(item.since),
             _due(item),
         )

@@ -12,6 +12,7 @@ from rich.text import Text
 from mnd.cli.common import local_time
 from mnd.cli.labels import role_text, roles_text, status_text, step_text
 from mnd.domain.actions import ACTIONS
+from mnd.domain.actions.base import member_label
 from mnd.domain.clock import spanish_date
 from mnd.domain.documents import DOCUMENT_NAMES_ES
 from mnd.domain.sale import SaleState
@@ -36,10 +37,16 @@ def _where(state: SaleState, now: datetime) -> list[tuple[str, str | Text]]:
         ("Estado", status_text(state.status.value)),
         ("Paso", step_text(state.step.value)),
         ("Espera a", roles_text(r.value for r in state.waiting_on)),
+        ("Tomada por", _taken(state)),
         ("Qué se espera", state.waiting_for or "—"),
         ("Vence (SLA)", _due(state, now)),
         ("Mínimo hasta", local_time(state.min_until)),
     ]
+
+
+def _taken(state: SaleState) -> str:
+    """Who has the sale in each area that took it: `Ana Pérez (Soporte Comercial)`."""
+    return ", ".join(member_label(m) for m in state.claims.values()) or "—"
 
 
 def _who(state: SaleState) -> list[tuple[str, str | Text]]:

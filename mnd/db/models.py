@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +53,9 @@ class Sale(Base):
     updated_at: Mapped[datetime]
     # The sequence of the newest event applied: an older event retried late never rolls back.
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Who has the sale per area: {role: {"id", "name"}} (`SaleProjection.claims`). The server
+    # default fills the rows written before the column existed.
+    claims: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
 
 class SaleWait(Base):

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mnd.db.dialect import utc
 from mnd.db.models import Sale, SaleWait, StepEvent
+from mnd.domain.projection import ClaimView
 
 
 class InboxItem(BaseModel):
@@ -29,6 +30,8 @@ class InboxItem(BaseModel):
     since: datetime
     due_at: datetime | None
     overdue: bool
+    # Who has the sale per area (role value → member): the inbox says who took it.
+    claims: dict[str, ClaimView] = Field(default_factory=dict)
 
 
 class SaleView(BaseModel):
@@ -52,6 +55,7 @@ class SaleView(BaseModel):
     opened_at: datetime
     updated_at: datetime
     last_sequence: int
+    claims: dict[str, ClaimView] = Field(default_factory=dict)
 
 
 class EventView(BaseModel):
@@ -110,6 +114,7 @@ def inbox(
                 since=utc(since),
                 due_at=due,
                 overdue=due is not None and due < now,
+                claims=sale.claims or {},
             )
         )
     return items

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mnd.domain.sale import SaleState
+
+
+class ClaimView(BaseModel):
+    """The member who has the sale for an area (`take_sale`, `assign_sale`)."""
+
+    id: str
+    name: str
 
 
 class SaleProjection(BaseModel):
@@ -35,6 +42,8 @@ class SaleProjection(BaseModel):
     due_at: datetime | None
     min_until: datetime | None
     opened_at: datetime
+    # Who has the sale per area, by role value, so an inbox shows who took each sale.
+    claims: dict[str, ClaimView] = Field(default_factory=dict)
 
 
 # Kept elsewhere than the sale's row: who it waits on (one `sale_waits` row per role) and the
@@ -63,4 +72,8 @@ def project(s: SaleState) -> SaleProjection:
         due_at=s.due_at,
         min_until=s.min_until,
         opened_at=s.opened_at,
+        claims={
+            role.value: ClaimView(id=member.id, name=member.name or member.id)
+            for role, member in s.claims.items()
+        },
     )

@@ -29,6 +29,18 @@ ROLE_NAMES_ES: dict[Role, str] = {
     Role.SYSTEM: "Sistema",
 }
 
+# The areas staffed by several people behind one mailbox: a member takes a sale for the area
+# (`take_sale`), and while they have it only they act on it in that role.
+AREA_ROLES: frozenset[Role] = frozenset(
+    {
+        Role.DATA_MINING,
+        Role.PROVISIONING,
+        Role.COMMERCIAL_SUPPORT,
+        Role.PRODUCTION,
+        Role.ALLY,
+    }
+)
+
 # The seed's mailboxes; entry points may override them through settings.
 DEFAULT_MAILBOXES: dict[Role, tuple[str, ...]] = {
     Role.DATA_MINING: ("mineriadedatos@claro.com.co",),

@@ -13,7 +13,7 @@ from mnd.domain.calls import CallReport, call_succeeded
 from mnd.domain.catalog import DEFAULT_CATALOG, Catalog
 from mnd.domain.content import ContentPackage
 from mnd.domain.documents import DocumentRejection, DocumentSet
-from mnd.domain.parties import Client, Consultant
+from mnd.domain.parties import Actor, Client, Consultant
 from mnd.domain.profile import ProcessProfile
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
@@ -224,6 +224,9 @@ class SaleState(BaseModel):
     # their timers keep the same lengths when they replay (the workflow sets it, behind a patch).
     colombian_dates: bool = False
     alerts: list[Alert] = Field(default_factory=list)
+    # Who has the sale in each area (`take_sale`, `assign_sale`): only that member acts for it.
+    # Empty on sales recorded before claims existed, so their actions are judged as before.
+    claims: dict[Role, Actor] = Field(default_factory=dict)
 
     @property
     def current_round(self) -> ValidationRound | None:

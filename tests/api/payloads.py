@@ -39,4 +39,11 @@ VALID: dict[str, dict[str, Any]] = {
         "consultant": {"id": "c-200", "name": "Andrés Ruiz", "email": "andres.ruiz@claro.com.co"},
         "reason": "Cambio de zona",
     },
+    "take_sale": {},
+    "release_sale": {},
+    "assign_sale": {
+        "role": "commercial_support",
+        "member": {"id": "cs-2", "name": "Camila Rueda"},
+        "reason": "Carla Soto está de vacaciones",
+    },
 }

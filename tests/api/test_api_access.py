@@ -12,7 +12,7 @@ from tests.api.flow import ApiSale
 from tests.api.payloads import VALID
 
 # Acting at any step, these would change a parked sale: they are checked on a closed one.
-ANY_STEP = ("cancel_sale", "reassign_consultant")
+ANY_STEP = ("cancel_sale", "reassign_consultant", "assign_sale")
 
 
 def comparable(state: object) -> object:

@@ -104,6 +104,16 @@ async def test_onyx_creation_reassignment_and_cancellation(team: Team) -> None:
     neither = ("in_onyx=false", "in_rr=false")
     code, out, _ = await act(sale, "record_crm_lookup", team.consultant, *neither)
     assert code == 0 and "Minería de Datos" in out
+    # One member of the area takes it: the inbox and the sale say who has it.
+    code, out, err = await act(sale, "take_sale", team.data_mining)
+    assert code == 0 and "Tomada por Persona mineria.demo (Minería de Datos)" in out, err
+    inbox = await eventually(
+        ["inbox", "--token", team.data_mining], lambda r: "Persona mineria.demo" in r.stdout
+    )
+    assert "Tomada por" in inbox.stdout
+    shown = await amnd("sale", "show", sale, "--token", team.data_mining)
+    assert "Tomada por" in shown.stdout
+    assert "Persona mineria.demo (Minería de Datos)" in shown.stdout
     code, out, err = await act(sale, "confirm_onyx_creation", team.data_mining)
     assert code == 0, err
 

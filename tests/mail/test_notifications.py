@@ -23,7 +23,7 @@ from mnd.mail import SmtpSender, TemporaryDeliveryError
 from mnd.notify import JinjaRenderer, StaticDirectory
 from mnd.notify.render import TEMPLATES_DIR
 from tests.mail.smtp_server import SmtpServer
-from tests.unit.test_render import BASE
+from tests.unit.test_render import BASE, EXTRA
 
 TEMPLATE = "work_order_issued"
 CONSULTANT = "andres.rojas@claro.com.co"
@@ -162,3 +162,54 @@ def test_database_down_stays_retryable() -> None:
             _send(activities, _message())
     finally:
         engine.dispose()
+
+
+CLIENT = Recipient(role=Role.CLIENT, email="jorge@laespiga.com.co")
+ME = Recipient(role=Role.CONSULTANT, email=CONSULTANT)
+SALE_PAGE = "https://mnd.test/consola/ventas/MND-1"
+
+
+@pytest.mark.parametrize(
+    ("template", "to", "linked"),
+    [
+        ("work_order_issued", [ME], True),
+        ("documents_for_validation", [Recipient(role=Role.COMMERCIAL_SUPPORT)], True),
+        ("production_order", [Recipient(role=Role.ALLY)], True),
+        ("sale_cancelled", [ME, Recipient(role=Role.PROVISIONING)], True),
+        # One message for the areas and the client: the client must not get the console.
+        ("sale_cancelled", [ME, CLIENT], False),
+        ("client_closure_notice", [CLIENT], False),
+        ("content_request", [CLIENT], False),
+    ],
+)
+def test_console_links_go_to_staff_only(
+    sessions: sessionmaker[Session], template: str, to: list[Recipient], linked: bool
+) -> None:
+    """The activity builds the links from its public URL; the workflow sends none."""
+    outbox = SqlOutbox(sessions, None)
+    activities = NotificationActivities(
+        JinjaRenderer(), StaticDirectory(), outbox, public_url="https://mnd.test/"
+    )
+    message = SendEmailInput(
+        message_id=f"MND-1:0001:{template}",
+        sale_id="MND-1",
+        template=template,
+        to=to,
+        # Whatever the workflow's context says, the activity decides the links.
+        context={**BASE, **EXTRA[template], "validation_url": "https://otro.example/"},
+    )
+    _send(activities, message)
+    [row] = outbox.list_messages()
+    if linked:
+        assert f"Ver la venta en la consola: {SALE_PAGE}\n" in row.body
+    else:
+        assert "consola" not in row.body and "otro.example" not in row.body
+    if template == "documents_for_validation":
+        assert f"{SALE_PAGE}#validacion\n" in row.body
+
+
+def test_without_a_public_url_there_are_no_console_links(sessions: sessionmaker[Session]) -> None:
+    outbox = SqlOutbox(sessions, None)
+    _send(_activities(outbox), _message())
+    [row] = outbox.list_messages()
+    assert "consola" not in row.body

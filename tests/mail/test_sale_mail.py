@@ -55,12 +55,24 @@ async def test_sale_mail_reaches_each_area(
     skipping_env: WorkflowEnvironment, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     smtp = {"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
-    async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
+    public = {"public_url": "https://mnd.test"}
+    async with running_worker(skipping_env.client, tmp_path, **smtp, **public) as stack:
         sale = await Sale.open(stack, f.open_input("MAIL-1"))
         await happy_path(sale, skipping_env)
         await received_all(smtp_server, len(EXPECTED))
         got = [(str(r.message["X-MND-Template"]), r.rcpt_tos) for r in smtp_server.handler.received]
         assert got == EXPECTED
+        # Staff emails link the sale's page in the console (Soporte Comercial's, the form too);
+        # the client's never do.
+        page = "https://mnd.test/consola/ventas/MAIL-1"
+        for received in smtp_server.handler.received:
+            body = received.message.get_content().replace("\r\n", "\n")
+            if CLIENT in received.rcpt_tos:
+                assert "/consola/" not in body, received.message["X-MND-Template"]
+            else:
+                assert f"Ver la venta en la consola: {page}\n" in body
+            if received.message["X-MND-Template"] == "documents_for_validation":
+                assert f"{page}#validacion\n" in body
         subjects = {
             str(r.message["X-MND-Template"]): str(r.message["Subject"])
             for r in smtp_server.handler.received

@@ -113,3 +113,24 @@ def test_patch_colombian_dates_old_and_new_paths() -> None:
     new_markers, _ = _markers_and_mails(here / "happy_path_v5.json")
     assert not any("colombian-dates" in m for m in old_markers)
     assert any("colombian-dates" in m for m in new_markers)
+
+
+def test_area_claims_history_takes_hands_over_and_releases() -> None:
+    """area_claims_v5: sales with claims replay, the refused signal of the member who no longer
+    has the sale included (a claim needs no patch: older sales have none, so they act as before)."""
+    history = WorkflowHistory.from_json(
+        "x", (Path(__file__).parents[1] / "histories" / "area_claims_v5.json").read_text()
+    )
+    updates = [
+        e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
+        for e in history.events
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    ]
+    claims = [name for name in updates if name in {"take_sale", "assign_sale", "release_sale"}]
+    assert claims == ["take_sale", "assign_sale", "release_sale", "take_sale"]
+    signals = [
+        e.workflow_execution_signaled_event_attributes.signal_name
+        for e in history.events
+        if e.HasField("workflow_execution_signaled_event_attributes")
+    ]
+    assert signals == ["approve_documents"]

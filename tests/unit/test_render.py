@@ -30,6 +30,8 @@ BASE: dict[str, Any] = {
     "product_web": "https://claro.minegocio.digital/",
     "approval_emails": list(CLIENT_APPROVAL_MAILBOXES),
     "step_label": "9. Entrega de la pieza (aliado)",
+    # Set by the email activity on every message: None when a client is among the recipients.
+    "console_url": "https://mnd.example/consola/ventas/MND-2026-000123",
 }
 DOCUMENTS = [
     {"name": "Contrato", "file_name": "contrato.pdf", "issued_on": None},
@@ -44,6 +46,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "documents": DOCUMENTS,
         "crm_route_reason": "Cliente creado en ONYX y RR: el contrato se digita por ONYX.",
         "round": 2,
+        "validation_url": "https://mnd.example/consola/ventas/MND-2026-000123#validacion",
     },
     "documents_rejected": {
         "round": 1,
@@ -173,6 +176,39 @@ def test_optional_base_keys_may_be_none(renderer: JinjaRenderer, name: str) -> N
     optional = dict.fromkeys(["template_name", "business_type_name", "contract_number"])
     _, body = renderer.render(name, {**BASE, **EXTRA[name], **optional})
     assert "None" not in body
+
+
+# The messages only the client receives: never a link to the staff console.
+CLIENT_ONLY = {"content_request", "delivery_welcome", "approval_reminder", "client_closure_notice"}
+CONSOLE_LINE = f"Ver la venta en la consola: {BASE['console_url']}\n"
+
+
+@pytest.mark.parametrize("name", sorted(set(EXTRA) - CLIENT_ONLY))
+def test_staff_emails_link_the_sale_in_the_console(renderer: JinjaRenderer, name: str) -> None:
+    _, body = renderer.render(name, {**BASE, **EXTRA[name]})
+    assert CONSOLE_LINE in body
+    assert body.index(CONSOLE_LINE) < body.index("Cordialmente,")
+    # Without console links (a message that also reaches the client), no line at all.
+    no_links = dict.fromkeys(["console_url", "validation_url"])
+    _, body = renderer.render(name, {**BASE, **EXTRA[name], **no_links})
+    assert "consola" not in body
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_ONLY))
+def test_client_emails_never_link_the_console(renderer: JinjaRenderer, name: str) -> None:
+    assert "console_url" not in renderer.template_variables(name)
+    _, body = renderer.render(name, {**BASE, **EXTRA[name]})
+    assert "/consola/" not in body and "consola" not in body.lower()
+
+
+def test_documents_for_validation_links_the_validation_form(renderer: JinjaRenderer) -> None:
+    context = {**BASE, **EXTRA["documents_for_validation"]}
+    _, body = renderer.render("documents_for_validation", context)
+    form = "formulario de validación de la consola:\n" + context["validation_url"] + "\n"
+    assert form in body
+    assert body.index("- RUT: rut.pdf") < body.index(form) < body.index(CONSOLE_LINE)
+    _, body = renderer.render("documents_for_validation", {**context, "validation_url": None})
+    assert "#validacion" not in body
 
 
 def test_delivery_welcome_fills_the_seed_text(renderer: JinjaRenderer) -> None:

@@ -18,6 +18,12 @@ from mnd.domain.actions.anytime import (
     RecordPostSaleRequestInput,
 )
 from mnd.domain.actions.base import ActionInput, roles_es
+from mnd.domain.actions.claims import (
+    AreaMember,
+    AssignSaleInput,
+    ReleaseSaleInput,
+    TakeSaleInput,
+)
 from mnd.domain.actions.contract import (
     ApproveDocumentsInput,
     AssignContractNumberInput,
@@ -97,7 +103,9 @@ __all__ = [
     "ApplicationCheck",
     "ApproveDocumentsInput",
     "ApproveProductInput",
+    "AreaMember",
     "AssignContractNumberInput",
+    "AssignSaleInput",
     "CancelSaleInput",
     "ConfirmBusinessTypeInput",
     "ConfirmOnyxCreationInput",
@@ -108,11 +116,13 @@ __all__ = [
     "RecordCrmLookupInput",
     "RecordPostSaleRequestInput",
     "RejectDocumentsInput",
+    "ReleaseSaleInput",
     "RequestCorrectionsInput",
     "SelectTemplateInput",
     "SubmitContentInput",
     "SubmitDocumentsInput",
     "SubmitPurchaseFormInput",
+    "TakeSaleInput",
     "action_class",
     "admit",
     "crm_route",

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mnd.domain.errors import ActionRefused, RefusalKind
 from mnd.domain.parties import Actor
-from mnd.domain.roles import ROLE_NAMES_ES, Role
+from mnd.domain.roles import AREA_ROLES, ROLE_NAMES_ES, Role
 from mnd.domain.sale import SaleState, SaleStatus
 from mnd.domain.steps import StepId, step_label
 
@@ -52,8 +52,25 @@ class ActionInput(BaseModel):
     def apply(self, sale: SaleState, now: datetime) -> str:
         """Records the accepted action on the sale; returns the Spanish line for its log."""
 
+    def check_claim(self, sale: SaleState) -> None:
+        """In an area someone took the sale for, only that member acts in the area's role.
+
+        Run by `admit`, so by the Update's validator too: a page left open on a sale that was
+        reassigned meanwhile is refused. Sales without claims (all those recorded before claims
+        existed) pass as before.
+        """
+        role = self.actor.role
+        holder = sale.claims.get(role) if role in AREA_ROLES else None
+        if holder is not None and holder.id != self.actor.id:
+            raise ActionRefused(
+                RefusalKind.WRONG_ROLE,
+                f"La venta la tiene {member_label(holder)}; solo esa persona puede actuar por "
+                "el área. Pídale que la libere o a un supervisor que la reasigne.",
+            )
+
     def admit(self, sale: SaleState, now: datetime) -> None:
-        """Every rule, in order: the sale is open, the role may act, it is the step, then `check`."""
+        """Every rule, in order: the sale is open, the role may act (and, in an area, the
+        member has the sale or nobody does), it is the step, then `check`."""
         if sale.status is not SaleStatus.OPEN:
             raise ActionRefused(
                 RefusalKind.CLOSED,
@@ -70,11 +87,17 @@ class ActionInput(BaseModel):
                 RefusalKind.WRONG_ROLE,
                 f"Solo el consultor asignado ({sale.consultant.name}) puede actuar sobre la venta {sale.sale_id}.",
             )
+        self.check_claim(sale)
         if self.step is not None and sale.step is not self.step:
             raise not_now(
                 f"La acción «{self.label_es}» corresponde al paso {step_label(self.step)}; la venta está en el paso {step_label(sale.step)}."
             )
         self.check(sale, now)
+
+
+def member_label(member: Actor) -> str:
+    """`Ana Pérez (Soporte Comercial)`: the member's name (or id) and the area they act in."""
+    return f"{member.name or member.id} ({ROLE_NAMES_ES[member.role]})"
 
 
 def roles_es(roles: frozenset[Role]) -> str:
