@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Protocol
 
 from email_validator import EmailNotValidError, validate_email
@@ -156,10 +157,19 @@ def _staff_only(recipients: list[Recipient]) -> bool:
 def _check_address(address: str, role: Role) -> None:
     # The same check as the domain's `Email` fields: a server would refuse such an address for
     # good (or, with no server configured, the outbox would keep a message nobody can receive).
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
+    problem = _address_problem(address)
+    if problem is not None:
         raise permanent(
             f"la dirección «{address}» de {ROLE_NAMES_ES[role]} no es un correo válido.",
             FailureKind.INVALID_ADDRESS,
-        ) from exc
+        ) from problem
+
+
+@lru_cache(maxsize=4096)
+def _address_problem(address: str) -> EmailNotValidError | None:
+    # The same few mailboxes are checked on every email: the syntax check runs once each.
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return exc.with_traceback(None)  # kept as the cause, without the frames
+    return None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, String, Table, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from mnd.db.dialect import dialect_insert
 from mnd.db.models import Message
 from mnd.mail.errors import PermanentDeliveryError, TemporaryDeliveryError
 from mnd.mail.smtp import SmtpSender
@@ -21,6 +23,35 @@ DUPLICATE = "duplicate"
 STATUSES = (STORED, PENDING, SENT, FAILED)
 
 _Outgoing = tuple[str, str, str, list[str], list[str], str, str]
+_MESSAGES = cast(Table, Message.__table__)
+_BY_ID = _MESSAGES.c.message_id == bindparam("key_message_id", type_=String)
+# A pending message's attempt counted (committed before sending), and what to send.
+_CLAIM = (
+    update(_MESSAGES)
+    .where(_BY_ID, _MESSAGES.c.status == PENDING)
+    .values(attempts=_MESSAGES.c.attempts + 1)
+    .returning(
+        _MESSAGES.c.message_id,
+        _MESSAGES.c.sale_id,
+        _MESSAGES.c.template,
+        _MESSAGES.c.recipients,
+        _MESSAGES.c.reply_to,
+        _MESSAGES.c.subject,
+        _MESSAGES.c.body,
+    )
+)
+_STATUS = select(_MESSAGES.c.status).where(_BY_ID)
+_SETTLE: Update = update(_MESSAGES).where(_BY_ID)
+
+
+@cache
+def _insert_once(dialect: str) -> Insert:
+    """Inserts the message unless its id is stored (then nothing); returns the new row's id."""
+    return (
+        dialect_insert(dialect, _MESSAGES)
+        .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(_MESSAGES.c.id)
+    )
 
 
 class SqlOutbox:
@@ -47,18 +78,18 @@ class SqlOutbox:
         """
         if not to:
             raise ValueError(f"message {message_id!r} has no recipients")
-        row = Message(
-            message_id=message_id,
-            sale_id=sale_id,
-            template=template,
-            recipients=to,
-            reply_to=reply_to,
-            subject=subject,
-            body=body,
-            status=STORED if self._sender is None else PENDING,
-            attempts=0,
-            created_at=datetime.now(UTC),
-        )
+        row = {
+            "message_id": message_id,
+            "sale_id": sale_id,
+            "template": template,
+            "recipients": to,
+            "reply_to": reply_to,
+            "subject": subject,
+            "body": body,
+            "status": STORED if self._sender is None else PENDING,
+            "attempts": 0,
+            "created_at": datetime.now(UTC),
+        }
         created = self._insert(row)
         if self._sender is None:
             return STORED if created else DUPLICATE
@@ -87,56 +118,44 @@ class SqlOutbox:
         self._settle(message_id, SENT, "; ".join(refused) or None, sent_at=datetime.now(UTC))
         return SENT
 
-    def _insert(self, row: Message) -> bool:
-        """Inserts the row unless its message id exists; True when this call inserted it."""
-        with self._sessions() as session:
-            if self._exists(session, row.message_id):
-                return False
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:
-                # Another attempt inserted the same id between our read and our write.
-                session.rollback()
-                if self._exists(session, row.message_id):
-                    return False
-                raise
-        return True
+    def _insert(self, row: dict[str, Any]) -> bool:
+        """Inserts the row unless its message id exists; True when this call inserted it.
 
-    @staticmethod
-    def _exists(session: Session, message_id: str) -> bool:
-        found = session.scalar(select(Message.id).where(Message.message_id == message_id))
-        return found is not None
+        One statement: a concurrent attempt inserting the same id waits for the other's commit
+        (PostgreSQL) or its turn to write (SQLite), then inserts nothing."""
+        with self._sessions() as session:
+            connection = session.connection()
+            inserted = connection.execute(_insert_once(connection.dialect.name), row).first()
+            session.commit()
+        return inserted is not None
 
     def _claim(self, message_id: str) -> _Outgoing | str:
         """Counts an attempt (committed before sending) on a pending row; the row's status when
         it is settled already."""
         with self._sessions() as session:
-            query = select(Message).where(Message.message_id == message_id).with_for_update()
-            row = session.scalars(query).one()
-            if row.status != PENDING:
-                return row.status
-            outgoing: _Outgoing = (
-                row.message_id,
-                row.sale_id,
-                row.template,
-                list(row.recipients),
-                list(row.reply_to),
-                row.subject,
-                row.body,
-            )
-            row.attempts += 1
+            connection = session.connection()
+            claimed = connection.execute(_CLAIM, {"key_message_id": message_id}).first()
+            if claimed is None:
+                status: str = connection.execute(
+                    _STATUS, {"key_message_id": message_id}
+                ).scalar_one()
+                return status
             session.commit()
-        return outgoing
+        m_id, sale_id, template, recipients, reply_to, subject, body = claimed
+        return m_id, sale_id, template, list(recipients), list(reply_to), subject, body
 
     def _settle(
         self, message_id: str, status: str, error: str | None, sent_at: datetime | None = None
     ) -> None:
         with self._sessions() as session:
-            session.execute(
-                update(Message)
-                .where(Message.message_id == message_id)
-                .values(status=status, last_error=error, sent_at=sent_at)
+            session.connection().execute(
+                _SETTLE,
+                {
+                    "key_message_id": message_id,
+                    "status": status,
+                    "last_error": error,
+                    "sent_at": sent_at,
+                },
             )
             session.commit()
 

@@ -13,11 +13,15 @@ Insert = postgresql.Insert | sqlite.Insert
 
 def insert(session: Session, model: Any) -> Insert:
     """An INSERT that supports ON CONFLICT on the session's database (PostgreSQL or SQLite)."""
-    name = session.get_bind().dialect.name
+    return dialect_insert(session.get_bind().dialect.name, model)
+
+
+def dialect_insert(name: str, table: Any) -> Insert:
+    """An INSERT that supports ON CONFLICT on the database named `name` (`dialect.name`)."""
     if name == "postgresql":
-        return postgresql.insert(model)
+        return postgresql.insert(table)
     if name == "sqlite":
-        return sqlite.insert(model)
+        return sqlite.insert(table)
     raise NotImplementedError(f"records database not supported: {name}")
 
 

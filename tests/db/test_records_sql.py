@@ -41,8 +41,8 @@ def test_record_event_twice_writes_one_row(records: SqlRecords) -> None:
 class _CrashBeforeCommit(SqlRecords):
     """Fails after every write of the event, before the commit (as a lost connection would)."""
 
-    def _record(self, session: Session, event: RecordEventInput) -> bool:
-        super()._record(session, event)
+    def _record(self, session: Session, sale_id: str, events: list[RecordEventInput]) -> int:
+        super()._record(session, sale_id, events)
         raise ConnectionError("connection lost before commit")
 
 
@@ -189,20 +189,21 @@ def test_a_batch_is_one_transaction_and_a_partial_retry_writes_the_rest(
     assert sale is not None and sale.last_sequence == 3
 
 
-def test_a_batch_racing_another_attempt_falls_back_to_one_event_at_a_time(
+def test_a_batch_racing_another_attempt_is_tried_again(
     sessions: sessionmaker[Session],
 ) -> None:
     class _RacedOnce(SqlRecords):
-        """The first time, event 2 conflicts on insert, as when another attempt stored it
-        between this attempt's check and its insert (raised as the insert would)."""
+        """The first time, the batch finds another attempt's writes half done (raised as the
+        batch would); its transaction is undone and the batch tried again."""
 
         raced = False
 
-        def _record(self, session: Session, event: RecordEventInput) -> bool:
-            if event.sequence == 2 and not self.raced:
+        def _record(self, session: Session, sale_id: str, events: list[RecordEventInput]) -> int:
+            written = super()._record(session, sale_id, events)
+            if not self.raced:
                 type(self).raced = True
-                raise _AlreadyRecorded(event.event_id)
-            return super()._record(session, event)
+                raise _AlreadyRecorded(sale_id)
+            return written
 
     SqlRecords(sessions).record_event(event("S-1", 2))  # the other attempt's write
     batch = [event("S-1", 1), event("S-1", 2), event("S-1", 3)]
