@@ -232,3 +232,19 @@ async def test_pages_load_nothing_from_outside(console: Console) -> None:
         for asset in re.findall(r'(?:src|href)="(/[^"]+)"', docs.text):
             assert (await http.get(asset)).status_code == 200, asset
         assert (await http.get("/static/console.css")).status_code == 200
+
+
+async def test_console_errors_are_pages_and_the_api_keeps_json(console: Console) -> None:
+    async with signed_in(console, "sofia.vargas") as http:
+        unknown = await http.get("/consola/ventas/MND-2026-999999")
+        assert unknown.status_code == 404 and "Venta no encontrada" in unknown.text
+        assert unknown.headers["content-type"].startswith("text/html")
+        bad_id = await http.get("/consola/ventas/x")
+        assert bad_id.status_code == 404 and "No existe la venta" in bad_id.text
+        no_page = await http.get("/consola/no-existe")
+        assert no_page.status_code == 404 and "Página no encontrada" in no_page.text
+        bad_date = await http.get("/consola/reporte?desde=ayer")
+        assert bad_date.status_code == 422 and "desde" in bad_date.text
+        assert "<html" in bad_date.text
+        api = await http.get("/api/sales/MND-2026-999999")
+        assert api.status_code == 401 and api.headers["content-type"] == "application/json"
