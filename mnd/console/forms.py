@@ -277,25 +277,41 @@ class UploadProblem(Exception):
         self.path, self.message = path, message
 
 
+class UploadsRefused(Exception):
+    """The form's refused uploads, once every other value was read (and kept on the form)."""
+
+    def __init__(self, problems: list[UploadProblem]) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [f"{problem.path}: {problem.message}" for problem in self.problems]
+
+
 async def read_form(form: ActionForm, data: Any, store: Store) -> dict[str, Any]:
     """The payload the form describes, from the posted `data` (a Starlette FormData).
 
     Every posted value is kept on the form (shown again if the action is refused); uploads go
     through `store(path, upload)`, which returns the file reference or raises `UploadProblem`.
+    A refused upload does not stop the reading: the fields after it keep what was typed, and
+    `UploadsRefused` names every refused upload at the end.
     """
-    payload, _ = await _read_items(form.items, data, store)
+    problems: list[UploadProblem] = []
+    payload, _ = await _read_items(form.items, data, store, problems)
+    if problems:
+        raise UploadsRefused(problems)
     return payload
 
 
 async def _read_items(
-    items: list[FormField | FormGroup], data: Any, store: Store
+    items: list[FormField | FormGroup], data: Any, store: Store, problems: list[UploadProblem]
 ) -> tuple[dict[str, Any], bool]:
     out: dict[str, Any] = {}
     filled = False
     for item in items:
         key = item.path.rsplit(".", 1)[-1]
         if isinstance(item, FormGroup):
-            value, any_filled = await _read_items(item.items, data, store)
+            value, any_filled = await _read_items(item.items, data, store, problems)
             if item.row and not any_filled:
                 continue
             filled = filled or any_filled
@@ -304,7 +320,15 @@ async def _read_items(
         raw = data.get(item.path)
         if item.widget == "file":
             if raw is not None and getattr(raw, "filename", None):
-                out.update(await store(item.path, raw))
+                try:
+                    ref = await store(item.path, raw)
+                except UploadProblem as problem:
+                    problems.append(problem)
+                    continue
+                if key == "file":
+                    out.update(ref)  # a document: the upload fills its model's own fields
+                else:
+                    out[key] = ref  # an image reference (product image, logo): the field holds it
                 filled = True
             continue
         if item.widget == "checkbox":

@@ -1,9 +1,15 @@
 """The console served by uvicorn on a real port, over the dev server, a real worker and a real
-database: what a browser (or httpx) talks to. The fast profile keeps the minimums in seconds."""
+database: what a browser (or httpx) talks to. The fast profile keeps the minimums in seconds.
+
+The browser is Debian's Chromium (`MND_CHROMIUM` names another executable), driven by
+Playwright; a browser Playwright would download is never used.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +21,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+from playwright.async_api import Browser, async_playwright
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
@@ -29,6 +36,9 @@ from mnd.settings import Settings
 from tests.support import Stack, running_worker
 
 PASSWORD = "clave-de-prueba-1"
+CHROMIUM_MISSING = (
+    "Chromium no encontrado: apt-get install -y chromium (las pruebas de navegador se omiten)"
+)
 # One member per role, and a second Soporte Comercial analyst (the area is several people).
 TEAM: dict[str, tuple[str, str, list[Role]]] = {
     "laura.gomez": ("Laura Gómez", "laura.gomez@claro.com.co", [Role.CONSULTANT]),
@@ -131,3 +141,31 @@ def csrf_of(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or the executable `MND_CHROMIUM` names; None when there is none."""
+    chosen = os.environ.get("MND_CHROMIUM") or shutil.which("chromium")
+    return chosen if chosen and Path(chosen).is_file() else None
+
+
+def browser_required() -> bool:
+    """CI sets MND_REQUIRE_BROWSER=1: there a missing Chromium fails instead of skipping."""
+    return os.environ.get("MND_REQUIRE_BROWSER") == "1"
+
+
+@pytest_asyncio.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """One Chromium per test module; each person signed in gets a fresh context of it."""
+    path = chromium_path()
+    if path is None:
+        if browser_required():
+            pytest.fail(f"MND_REQUIRE_BROWSER=1: {CHROMIUM_MISSING.split(' (')[0]}")
+        pytest.skip(CHROMIUM_MISSING)
+    async with async_playwright() as playwright:
+        # Spanish browser chrome too (date fields, file buttons), as staff in Colombia see it.
+        launched = await playwright.chromium.launch(executable_path=path, args=["--lang=es-419"])
+        try:
+            yield launched
+        finally:
+            await launched.close()

@@ -20,6 +20,7 @@ from mnd.console.forms import (
     ActionForm,
     FormField,
     UploadProblem,
+    UploadsRefused,
     build_form,
     fields_of,
     place_errors,
@@ -123,8 +124,8 @@ async def act(
     try:
         payload = await read_form(form, data, store)
         cls.model_validate({**payload, "actor": actor.model_dump(mode="json")})
-    except UploadProblem as problem:
-        place_errors(form, [f"{problem.path}: {problem.message}"])
+    except UploadsRefused as refused:
+        place_errors(form, refused.lines())
         return _page(request, session, state, member, now, 422, form)
     except ValidationError as invalid:
         place_errors(
