@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= auto
 # `make test` leaves out the long fault injection (crash: minutes each; fault: outages, kills).
 FAST_TESTS := -m "not crash and not fault"
 
-.PHONY: .venv run demo worker test test-all lint typecheck diagnose-sdk-fault clean distclean
+.PHONY: .venv run demo worker test test-all lint typecheck screenshots diagnose-sdk-fault clean distclean
 
 .venv: $(STAMP)
 
@@ -45,6 +45,9 @@ test: lint typecheck  ## Lint, types, then every test but the long fault injecti
 test-all: lint typecheck  ## As test, then the fault tests, then the crash tests (one at a time)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not crash"
 	$(BIN)/pytest -p no:xdist -m crash
+
+screenshots: $(STAMP)  ## The console's browser tests, writing the README's screenshots into docs/screenshots/
+	MND_SCREENSHOTS_DIR=docs/screenshots MND_REQUIRE_BROWSER=1 $(BIN)/pytest -p no:xdist tests/console/test_console_browser.py
 
 diagnose-sdk-fault: $(STAMP)  ## Stages the SDK query race (timing-dependent; see README)
 	$(BIN)/python -m tests.diagnostics.sdk_query_fault

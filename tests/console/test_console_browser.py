@@ -2,7 +2,7 @@
 sale with each role signed in as itself, the refusals a person sees, and the supervisor's pages.
 
 Every person has their own browser context (cookies), every request any page makes is checked
-against the console's origin, and the main pages are saved as screenshots in docs/screenshots/.
+against the console's origin, and the main pages are saved as screenshots (in docs/screenshots/ by `make screenshots`).
 Without Chromium the module is skipped (`MND_REQUIRE_BROWSER=1`, as CI sets, fails instead).
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,7 +47,11 @@ if chromium_path() is None and not browser_required():
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `make screenshots` writes them into docs/screenshots/ (the README shows them); a plain test
+# run writes them to a temporary folder, so it leaves the working tree as it was.
+SCREENSHOTS = Path(
+    os.environ.get("MND_SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "mnd-screenshots"
+)
 MAX_SCREENSHOT_BYTES = 300_000
 # The fast profile's minimums are 2 to 3 seconds; a form held back by one shows well within this.
 FORM_TIMEOUT = 30.0
