@@ -37,8 +37,10 @@ async def test_one_analyst_takes_the_other_is_refused_the_supervisor_reassigns(
     ):
         taken = await act(carla, sale_id, "take_sale", {})
         assert taken.status_code == 303, taken.text
-        page = await jorge.get(f"/consola/ventas/{sale_id}")
+        page = await jorge.get(f"/consola/ventas/{sale_id}")  # the workflow's state: at once
         assert "Tomada por" in page.text and "Carla Soto (Soporte Comercial)" in page.text
+        # The inbox reads the records, which follow the answer: once the sale has settled.
+        await console.stack.settled(sale_id)
         inbox = await jorge.get("/consola/bandeja")
         assert sale_id in inbox.text and "Tomada por Carla Soto" in inbox.text
 
