@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mnd.cli.common import settings
-from mnd.devstack import run_stack
+from mnd.devstack import dev_settings, run_stack
 from mnd.entrypoint import run_main
 
 
@@ -20,4 +20,4 @@ def dev(
     ] = False,
 ) -> None:
     """Stack local: Temporal (con UI), worker, API HTTP y miembros de demostración con token."""
-    run_main(run_stack(settings(), demo=demo, stay_up=True, in_memory=in_memory))
+    run_main(run_stack(dev_settings(settings()), demo=demo, stay_up=True, in_memory=in_memory))

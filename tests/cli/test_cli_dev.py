@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.cli.helpers import amnd
@@ -49,6 +50,20 @@ async def test_dev_stack_prints_tokens_that_work(
         assert found is not None, output
         for role in ("Aprovisionamiento", "Soporte Comercial", "Producción MND", "Aliado"):
             assert re.search(rf"{role} \([\w.]+\): mnd_\S+", output), role
+
+        # The console: its URL and one account per role, whose password signs in.
+        console = f"http://localhost:{ports['MND_API_PORT']}/consola"
+        assert f"Consola del equipo: {console}" in output
+        account = re.search(r"Soporte Comercial: usuario (\S+) · contraseña (\S+)", output)
+        assert account is not None, output
+        async with httpx.AsyncClient(base_url=console) as http:
+            page = await http.get("/entrar")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            form = {"usuario": account[1], "clave": account[2], "csrf_token": token[1]}
+            assert (await http.post("/entrar", data=form)).status_code == 303
+            inbox = await http.get("/bandeja")
+            assert inbox.status_code == 200 and "Soporte Comercial" in inbox.text
 
         monkeypatch.setenv("MND_DATA_DIR", str(tmp_path))
         monkeypatch.setenv("TEMPORAL_ADDRESS", f"localhost:{ports['MND_DEV_SERVER_PORT']}")
