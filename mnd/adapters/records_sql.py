@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.inputs import (
@@ -97,17 +96,12 @@ class SqlRecords:
         row_written = False
         if row is None:
             # No row, so none of its events is stored yet: the row goes in as the newest event
-            # leaves it. A concurrent first batch of the same sale makes this a no-op (it waits
-            # for the other to commit), or fails on the other unique key (workflow_id), which ON
-            # CONFLICT (sale_id) does not cover on PostgreSQL: hence the savepoint. Either way
-            # the row is then there, and is locked as usual.
+            # leaves it. A concurrent first batch of the same sale makes this a no-op once the
+            # other commits (ON CONFLICT DO NOTHING on every unique key); the row is then there,
+            # and is locked as usual.
             newest = max(events, key=lambda e: e.sequence)
-            try:
-                with session.begin_nested():
-                    inserted = connection.execute(st.insert_sale, sale_row(newest, first=True))
-                    row_written = inserted.first() is not None
-            except IntegrityError:
-                pass
+            inserted = connection.execute(st.insert_sale, sale_row(newest, first=True))
+            row_written = inserted.first() is not None
             if not row_written:
                 row = connection.execute(st.lock_sale, {"sale_id": sale_id}).first()
                 if row is None:

@@ -76,8 +76,11 @@ def statements(dialect: str) -> Statements:
         lock_sale=select(_SALES.c.step, _SALES.c.last_sequence)
         .where(_SALES.c.sale_id == sale_id)
         .with_for_update(),
+        # No conflict target: a concurrent first batch of the same sale may collide on either
+        # unique key (sale_id, workflow_id); every unique index is then an arbiter, so the
+        # insert does nothing instead of failing (no savepoint, no aborted transaction).
         insert_sale=dialect_insert(dialect, _SALES)
-        .on_conflict_do_nothing(index_elements=["sale_id"])
+        .on_conflict_do_nothing()
         .returning(_SALES.c.sale_id),
         # The columns set are the keys of the parameters (the row's fields).
         update_sale=update(_SALES).where(_SALES.c.sale_id == bindparam("key_sale_id")),
