@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from mnd.auth.staff import StaffDirectory
@@ -36,16 +35,11 @@ async def waiting_on_data_mining(api: Api) -> ApiSale:
 
 
 async def claims_in(api: Api, path: str, sale_id: str, who: str, expected: Any) -> Any:
-    """The sale's `claims` in a list answer (inbox, sales); the records follow a moment later."""
-    found = None
-    for _ in range(200):
-        response = await api.http.get(path, headers=api.auth(who))
-        assert response.status_code == 200, response.text
-        found = next((i["claims"] for i in response.json() if i["sale_id"] == sale_id), None)
-        if found == expected:
-            break
-        await asyncio.sleep(0.05)
-    return found
+    """The sale's `claims` in a list answer (inbox, sales), once the records have followed."""
+    await api.stack.settled(sale_id)
+    response = await api.http.get(path, headers=api.auth(who))
+    assert response.status_code == 200, response.text
+    return next((i["claims"] for i in response.json() if i["sale_id"] == sale_id), None)
 
 
 def test_the_routes_exist(api: Api) -> None:

@@ -4,7 +4,6 @@ log and the records (SQLite and PostgreSQL) say who has it."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,15 +58,10 @@ async def refused(sale: Sale, action: str, payload: Any, kind: str, *fragments: 
 
 
 async def row_claims(stack: Stack, sale_id: str, expected: dict[str, Any]) -> dict[str, Any]:
-    """The records follow the sale through an activity, a moment later: poll briefly."""
-    found: dict[str, Any] = {}
-    for _ in range(200):
-        row = stack.records.get_sale(sale_id)
-        found = {} if row is None else {k: v.model_dump() for k, v in row.claims.items()}
-        if found == expected:
-            break
-        await asyncio.sleep(0.05)
-    return found
+    """The sale's row claims, once the records have followed the sale (`Stack.settled`)."""
+    await stack.settled(sale_id)
+    row = stack.records.get_sale(sale_id)
+    return {} if row is None else {k: v.model_dump() for k, v in row.claims.items()}
 
 
 async def test_one_member_has_the_sale_for_the_area(
@@ -173,16 +167,10 @@ async def test_one_member_has_the_sale_for_the_area(
 
 async def recorded_actions(stack: Stack, sale_id: str, count: int) -> list[str]:
     """The accepted actions of the records' event trail since the documents were submitted."""
-    found: list[str] = []
-    for _ in range(200):
-        events = stack.records.events(sale_id)
-        found = [
-            str(e.data.get("action"))
-            for e in events
-            if e.kind == "action" and e.accepted and e.role != Role.CONSULTANT.value
-        ]
-        found = [name for name in found if name != "assign_contract_number"]
-        if len(found) >= count:
-            break
-        await asyncio.sleep(0.05)
-    return found
+    await stack.settled(sale_id)
+    found = [
+        str(e.data.get("action"))
+        for e in stack.records.events(sale_id)
+        if e.kind == "action" and e.accepted and e.role != Role.CONSULTANT.value
+    ]
+    return [name for name in found if name != "assign_contract_number"]
