@@ -19,6 +19,8 @@ from mnd.mail.message import DEFAULT_SENDER
 
 ProfileName = Literal["seed", "fast"]
 DEV_SECRET = "dev-insecure-secret-change-me"
+# Outside development; `secrets.token_urlsafe(32)` (32 random bytes) gives 43 characters.
+MIN_SECRET_CHARS = 32
 
 
 _LOCAL_BINDS = {"127.0.0.1", "0.0.0.0", "::", "::1", "localhost", ""}
@@ -116,8 +118,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_placeholder_secret(self) -> Settings:
-        if self.environment != "development" and self.secret_key == DEV_SECRET:
+        if self.environment == "development":
+            return self
+        if self.secret_key == DEV_SECRET:
             raise ValueError("MND_SECRET_KEY debe configurarse fuera de desarrollo")
+        # A short key can be guessed offline from one approval link, and with it any link forged.
+        if len(self.secret_key.strip()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"MND_SECRET_KEY debe tener al menos {MIN_SECRET_CHARS} caracteres fuera de "
+                "desarrollo (por ejemplo: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
         return self
 
     @field_validator(
@@ -130,8 +141,12 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _addresses(cls, value: str | None) -> str | None:
-        if value is None:
+        # Empty is unset (compose's `${VAR:-}`); a value with no address in it is a mistake that
+        # would leave the area without mail.
+        if value is None or not value.strip():
             return None
+        if not _split(value):
+            raise ValueError("indique al menos un correo electrónico, separados por comas")
         for address in _split(value):
             try:
                 validate_email(address, check_deliverability=False)

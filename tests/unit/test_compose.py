@@ -98,7 +98,7 @@ def test_every_variable_is_read_by_the_code(name: str, monkeypatch: pytest.Monke
     assert not unknown_variables(set(env)), f"{name}: variables nothing reads"
     # The values parse: the settings a service would build from its environment are valid.
     for key, value in env.items():
-        monkeypatch.setenv(key, value.replace(SECRET, "s3cr3t"))
+        monkeypatch.setenv(key, value.replace(SECRET, "k" * 43))
     settings = Settings()
     if name != "migrate":
         assert settings.environment == "production" and settings.db_auto_migrate is False

@@ -81,7 +81,7 @@ def test_every_variable_is_read_by_the_code(monkeypatch: pytest.MonkeyPatch) -> 
     # What a replica builds from the ConfigMap (secrets filled in) is a valid production config.
     for key, value in _find("ConfigMap", "mnd-config")["data"].items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("MND_SECRET_KEY", "s3cr3t")
+    monkeypatch.setenv("MND_SECRET_KEY", "k" * 43)
     settings = Settings()
     assert settings.environment == "production" and settings.db_auto_migrate is False
 
