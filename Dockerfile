@@ -11,7 +11,10 @@ COPY mnd ./mnd
 COPY workflows ./workflows
 COPY activities ./activities
 COPY worker.py starter.py alembic.ini ./
-RUN pip install . && useradd --create-home --uid 10001 mnd
+# /data: the API's uploads when MND_DATA_DIR=/data (compose's named volume copies this
+# directory's owner, so the unprivileged user can write there).
+RUN pip install . && useradd --create-home --uid 10001 mnd \
+    && mkdir /data && chown mnd:mnd /data
 USER mnd
 
 # Prometheus metrics of the worker, and the API.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
@@ -210,3 +211,19 @@ def test_commands_exist() -> None:
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+
+
+def test_uploads_outlive_the_api_container(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where the API stores uploads, from its own environment (WORKDIR /app for a relative dir).
+    for key, value in _env("api").items():
+        monkeypatch.setenv(key, value.replace(SECRET, "k" * 43))
+    upload_dir = PurePosixPath("/app") / Settings().upload_dir.as_posix()
+    mounts = dict(v.split(":")[1::-1] for v in SERVICES["api"].get("volumes") or [])
+    data_dir = next(
+        (PurePosixPath(t) for t in mounts if upload_dir.is_relative_to(t)),
+        None,
+    )
+    assert data_dir is not None, f"{upload_dir} is in the container's own layer"
+    assert mounts[str(data_dir)] in COMPOSE["volumes"], "a named volume, not a bind mount"
+    # A new named volume takes the owner of the image's directory: the image's user must own it.
+    assert f"chown mnd:mnd {data_dir}" in (ROOT / "Dockerfile").read_text()
