@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from mnd.demo_data import demo_sale
 from mnd.domain.messages import spanish_errors
-from mnd.domain.sale import OpenSaleInput, workflow_id_for
+from mnd.domain.sale import NewSaleInput, OpenSaleInput, workflow_id_for
 from mnd.opening import new_sale_id, open_sale
 from mnd.settings import ProfileName, Settings, get_settings
 from mnd.temporal_client import connect
@@ -75,7 +75,7 @@ def build_input(args: argparse.Namespace, settings: Settings) -> OpenSaleInput:
     # The flag (or MND_PROFILE) wins over the file only when the file names no profile.
     if profile_name is not None or "profile" not in data:
         data["profile"] = settings.process_profile(profile_name).model_dump(mode="json")
-    return OpenSaleInput.model_validate(data)
+    return NewSaleInput.model_validate(data)
 
 
 async def main(argv: list[str] | None = None, client: Client | None = None) -> int:

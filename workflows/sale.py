@@ -101,6 +101,7 @@ class SaleWorkflow:
         # Sales recorded before this marker count days by the UTC date: their business-day
         # timers and the checks their handlers run again on replay must not change.
         s.colombian_dates = workflow.patched("colombian-dates")
+        s.text_limits = workflow.patched("text-limits")
         self._ledger = StepLedger(s, self._audit, self._ui)
         self._reminders = Reminders(s, self._effects)
         self._path = MainPath(

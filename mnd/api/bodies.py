@@ -17,7 +17,7 @@ from mnd.domain.catalog import DEFAULT_CATALOG
 from mnd.domain.content import ContentPackage, ImageRef, Product
 from mnd.domain.documents import Document, DocumentSet
 from mnd.domain.fields import JpgFileName, NonBlank
-from mnd.domain.parties import Client, Consultant
+from mnd.domain.parties import ClientEntry, Consultant
 
 _REF_HELP = "`file:<id>` de `POST /api/files` para completar nombre, tipo, tamaño y hash"
 
@@ -101,7 +101,7 @@ class OpenSaleRequest(BaseModel):
     consultant: Consultant | None = Field(
         default=None, description="Si falta, el consultor es quien abre la venta"
     )
-    client: Client
+    client: ClientEntry
     plan_id: str = Field(description="tienda_digital o posicionamiento")
     profile: Literal["seed", "fast"] | None = Field(
         default=None, description="Perfil de tiempos; por omisión el configurado (seed)"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mnd.adapters.storage_local import LocalStorage
 from mnd.db.engine import read_session
 from mnd.db.models import StoredFile
+from mnd.domain.fields import FILE_NAME_MAX
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 FILE_REF_PREFIX = "file:"
@@ -89,7 +90,7 @@ def check_upload(data: bytes, file_name: str, declared: str, purpose: UploadPurp
 
 def clean_name(raw: str | None, content_type: str) -> str:
     """The base name the sender gave (never a path), or a neutral one."""
-    name = PurePosixPath((raw or "").replace("\\", "/")).name.strip()[:300]
+    name = PurePosixPath((raw or "").replace("\\", "/")).name.strip()[:FILE_NAME_MAX]
     return name or f"archivo.{_NAMES_ES[content_type].lower()}"
 
 

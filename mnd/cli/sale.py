@@ -23,7 +23,7 @@ from mnd.cli.temporal import sale_service
 from mnd.demo_data import demo_sale
 from mnd.domain.messages import spanish_summary
 from mnd.domain.roles import Role
-from mnd.domain.sale import OpenSaleInput, SaleState
+from mnd.domain.sale import NewSaleInput, OpenSaleInput, SaleState
 from mnd.opening import new_sale_id
 from mnd.services.sales import SaleAlreadyExists
 from mnd.settings import ProfileName, Settings
@@ -75,7 +75,7 @@ def build_sale(
     if profile is not None or "profile" not in data:
         data["profile"] = config.process_profile(profile).model_dump(mode="json")
     try:
-        return OpenSaleInput.model_validate(data)
+        return NewSaleInput.model_validate(data)
     except ValidationError as exc:
         fields = spanish_summary(exc).removeprefix("Datos no válidos. ")
         fail(f"La venta no es válida. {fields}", EXIT_INVALID)

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from mnd.domain.fields import CONTRACT_NUMBER_MAX, FILE_NAME_MAX, LEGAL_NAME_MAX
+
 # BigInteger ids that SQLite still autoincrements (it only does so for INTEGER PRIMARY KEY).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -41,11 +43,11 @@ class Sale(Base):
     step: Mapped[str] = mapped_column(String(32), index=True)
     consultant_id: Mapped[str] = mapped_column(String(64), index=True)
     consultant_name: Mapped[str] = mapped_column(String(200))
-    client_name: Mapped[str] = mapped_column(String(300))
+    client_name: Mapped[str] = mapped_column(String(LEGAL_NAME_MAX))
     client_document: Mapped[str] = mapped_column(String(32), index=True)
     plan_id: Mapped[str] = mapped_column(String(64), index=True)
     crm_route: Mapped[str | None] = mapped_column(String(32))
-    contract_number: Mapped[str | None] = mapped_column(String(64))
+    contract_number: Mapped[str | None] = mapped_column(String(CONTRACT_NUMBER_MAX))
     work_order_number: Mapped[str | None] = mapped_column(String(32))
     due_at: Mapped[datetime | None]
     min_until: Mapped[datetime | None]
@@ -109,7 +111,7 @@ class Document(Base):
     )
     round: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
-    file_name: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME_MAX))
     content_type: Mapped[str] = mapped_column(String(100))
     issued_on: Mapped[date | None] = mapped_column(Date)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
@@ -130,7 +132,7 @@ class WorkOrder(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     sale_id: Mapped[str] = mapped_column(String(64), unique=True)
-    contract_number: Mapped[str | None] = mapped_column(String(64))
+    contract_number: Mapped[str | None] = mapped_column(String(CONTRACT_NUMBER_MAX))
     status: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -209,7 +211,7 @@ class StoredFile(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    file_name: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME_MAX))
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     storage_ref: Mapped[str] = mapped_column(String(500))

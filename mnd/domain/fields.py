@@ -11,6 +11,20 @@ from pydantic import AfterValidator, BeforeValidator
 
 MAX_DESCRIPTION_WORDS = 20
 
+# The longest free text the records keep in a column of its own (mnd/db/models.py sizes those
+# columns from these). PostgreSQL refuses a longer one, and the sale's records would be stuck
+# behind a batch that can never be written, so the entry points and the actions refuse it first.
+LEGAL_NAME_MAX = 300
+CONTRACT_NUMBER_MAX = 64
+FILE_NAME_MAX = 300
+
+
+def too_long(field: str, value: str, limit: int) -> list[str]:
+    """The Spanish error for a text over its limit, naming the field, or none."""
+    if len(value) <= limit:
+        return []
+    return [f"{field}: es demasiado largo ({len(value)} caracteres; máximo {limit})"]
+
 
 def _email(value: str) -> str:
     try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from stdnum.co import nit
 from stdnum.exceptions import ValidationError as StdnumError
 
-from mnd.domain.fields import Email, NonBlank, Phone
+from mnd.domain.fields import LEGAL_NAME_MAX, Email, NonBlank, Phone
 from mnd.domain.roles import Role
 
 
@@ -56,6 +56,16 @@ class Client(BaseModel):
                 self.document_number,
             )
         return self
+
+
+class ClientEntry(Client):
+    """The client as an entry point takes it in: also no longer than the records keep.
+
+    A subclass, not a limit on `Client`: the workflow decodes `Client` from every recorded
+    start, and a sale opened with a longer name before the limit must keep replaying.
+    """
+
+    legal_name: NonBlank = Field(max_length=LEGAL_NAME_MAX)
 
 
 def _field_error(field: str, message: str, value: str) -> ValidationError:

@@ -13,7 +13,7 @@ from mnd.domain.calls import CallReport, call_succeeded
 from mnd.domain.catalog import DEFAULT_CATALOG, Catalog
 from mnd.domain.content import ContentPackage
 from mnd.domain.documents import DocumentRejection, DocumentSet
-from mnd.domain.parties import Actor, Client, Consultant
+from mnd.domain.parties import Actor, Client, ClientEntry, Consultant
 from mnd.domain.profile import ProcessProfile
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
@@ -45,6 +45,12 @@ class OpenSaleInput(BaseModel):
                 f"identificador de venta no válido: «{value}» (3 a 64 letras, dígitos, - o _)"
             )
         return value
+
+
+class NewSaleInput(OpenSaleInput):
+    """A sale as an entry point opens it (CLI, starter): the opening with the entry limits."""
+
+    client: ClientEntry
 
 
 class SaleStatus(StrEnum):
@@ -223,6 +229,9 @@ class SaleState(BaseModel):
     # False on sales started before it: their recorded actions must pass the same checks and
     # their timers keep the same lengths when they replay (the workflow sets it, behind a patch).
     colombian_dates: bool = False
+    # Free text is held to what the records keep (mnd.domain.fields); False on sales started
+    # before it, whose accepted actions must pass again when their handlers replay.
+    text_limits: bool = False
     alerts: list[Alert] = Field(default_factory=list)
     # Who has the sale in each area (`take_sale`, `assign_sale`): only that member acts for it.
     # Empty on sales recorded before claims existed, so their actions are judged as before.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mnd.domain.fields import LEGAL_NAME_MAX
 from mnd.domain.sale import SaleState
 from mnd.domain.steps import StepId
 from tests.api import flow
@@ -65,6 +66,14 @@ async def test_invalid_opening_lists_every_field_in_spanish(api: Api) -> None:
     assert "client.email: correo electrónico no válido: «no-es-correo»" in detail
     assert "plan_id: plan desconocido: «plan_x» (planes: tienda_digital, posicionamiento)" in detail
     assert "extra: no es un campo permitido" in detail
+    # A name longer than the records keep is refused here, before any sale starts.
+    body = open_body(client={**CLIENT, "legal_name": "N" * (LEGAL_NAME_MAX + 1)})
+    response = await api.http.post("/api/sales", json=body, headers=api.auth("c-100"))
+    assert response.status_code == 422
+    assert (
+        f"client.legal_name: es demasiado largo (máximo {LEGAL_NAME_MAX})"
+        in (response.json()["detail"])
+    )
     # Checked once the body's shape is right: the id pattern and the NIT's check digit.
     body = open_body(client={**CLIENT, "document_number": "900373115-4"}, sale_id="x")
     response = await api.http.post("/api/sales", json=body, headers=api.auth("c-100"))

@@ -11,6 +11,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain.clock import colombian_date
+from mnd.domain.fields import CONTRACT_NUMBER_MAX, FILE_NAME_MAX
 from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
@@ -208,6 +209,26 @@ async def test_refusals_on_documents_and_forms(
             "approve_documents",
             {"actor": {"id": "s", "role": "commercial_support"}},
             "wrong_step",
+        )
+        # Longer than the records keep (PostgreSQL would refuse the row): refused up front.
+        long_name = {**docs["documents"][0], "file_name": "x" * (FILE_NAME_MAX - 3) + ".pdf"}
+        await assert_refused(
+            sale,
+            "submit_documents",
+            {"actor": C, "documents": {"documents": [long_name, *docs["documents"][1:]]}},
+            "invalid_payload",
+            f"documents.documents.0.file_name: es demasiado largo ({FILE_NAME_MAX + 1} caracteres",
+        )
+        await assert_refused(
+            sale,
+            "assign_contract_number",
+            {
+                "actor": f.actor(Role.PROVISIONING).model_dump(),
+                "contract_number": "C" * (CONTRACT_NUMBER_MAX + 1),
+            },
+            "invalid_payload",
+            f"contract_number: es demasiado largo ({CONTRACT_NUMBER_MAX + 1} caracteres; "
+            f"máximo {CONTRACT_NUMBER_MAX})",
         )
         await sale.act(
             "assign_contract_number",

@@ -14,7 +14,7 @@ from mnd.console.forms import ActionForm, Choices, build_model_form, place_error
 from mnd.console.web import Member, PageRefused, PostingMember, render, see_other
 from mnd.domain.catalog import DEFAULT_CATALOG
 from mnd.domain.messages import spanish_errors
-from mnd.domain.parties import Client, Consultant
+from mnd.domain.parties import ClientEntry, Consultant
 from mnd.domain.roles import Role
 from mnd.domain.sale import OpenSaleInput
 from mnd.opening import new_sale_id
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/consola", include_in_schema=False)
 class OpenSaleForm(BaseModel):
     """What the consultant fills in; the sale id, the consultant and the profile come from here."""
 
-    client: Client
+    client: ClientEntry
     plan_id: str
 
 

@@ -10,7 +10,7 @@ from pydantic import Field
 from mnd.domain.actions.base import ActionInput, invalid, not_now
 from mnd.domain.clock import rule_date
 from mnd.domain.documents import DocumentRejection, DocumentSet, document_set_errors
-from mnd.domain.fields import NonBlank
+from mnd.domain.fields import CONTRACT_NUMBER_MAX, FILE_NAME_MAX, NonBlank, too_long
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState, ValidationRound
 from mnd.domain.steps import StepId
@@ -27,6 +27,8 @@ class AssignContractNumberInput(ActionInput):
     def check(self, sale: SaleState, now: datetime) -> None:
         if sale.contract_number is not None:
             raise not_now(f"El consecutivo del contrato ya fue asignado ({sale.contract_number}).")
+        if sale.text_limits:
+            invalid(too_long("contract_number", self.contract_number, CONTRACT_NUMBER_MAX))
 
     def apply(self, sale: SaleState, now: datetime) -> str:
         sale.contract_number = self.contract_number
@@ -45,7 +47,13 @@ class SubmitDocumentsInput(ActionInput):
         if sale.documents is not None:
             raise not_now("Los documentos de esta ronda ya fueron enviados.")
         # The submission day is the Colombian one: a RUT's 30 days are counted in Bogotá.
-        invalid(document_set_errors(self.documents, rule_date(now, sale.colombian_dates)))
+        errors = document_set_errors(self.documents, rule_date(now, sale.colombian_dates))
+        if sale.text_limits:
+            for i, document in enumerate(self.documents.documents):
+                errors += too_long(
+                    f"documents.documents.{i}.file_name", document.file_name, FILE_NAME_MAX
+                )
+        invalid(errors)
 
     def apply(self, sale: SaleState, now: datetime) -> str:
         sale.documents, sale.documents_submitted_at = self.documents, now
