@@ -26,7 +26,6 @@ from typing import Any
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from benchmarks.bare import history_shape, recorded_history
 from benchmarks.common import (
@@ -40,7 +39,7 @@ from benchmarks.common import (
 )
 from benchmarks.sales import calibrate, make_variants
 from workflows.sale import SaleWorkflow
-from workflows.sandbox import PASSED_THROUGH, sale_workflow_runner
+from workflows.sandbox import sale_workflow_runner
 
 
 @dataclass
@@ -100,26 +99,6 @@ def bytecode_cache(folder: Path) -> Iterator[None]:
         sys.dont_write_bytecode, sys.pycache_prefix = saved
 
 
-# The workflow's helper modules: plain code with no module state, imported by workflows.sale.
-HELPER_MODULES = (
-    "workflows.handlers",
-    "workflows.runtime",
-    "workflows.steps_flow",
-    "workflows.notices",
-    "workflows.search_attributes",
-)
-
-
-def helpers_passed_through_runner() -> SandboxedWorkflowRunner:
-    """The project's sandbox, also passing through the workflow's helper modules, so a new
-    workflow instance re-executes only workflows/sale.py (a proposal, measured here)."""
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            *PASSED_THROUGH, *HELPER_MODULES
-        )
-    )
-
-
 async def replay_bench(
     replays: int, folder: Path, extra: dict[str, tuple[str, type]]
 ) -> list[ReplayResult]:
@@ -136,7 +115,6 @@ async def replay_bench(
         plan.append((name, text_json, cls, sale_workflow_runner, "sandbox"))
     happy = HAPPY_PATH.read_text()
     plan += [
-        (HAPPY_PATH.stem, happy, SaleWorkflow, helpers_passed_through_runner, "helpers p/t"),
         (HAPPY_PATH.stem, happy, SaleWorkflow, UnsandboxedWorkflowRunner, "no sandbox"),
     ]
     waiting = extra.get("sale at step 2")
@@ -174,12 +152,11 @@ def report(replays: list[ReplayResult]) -> None:
                 f"{r.median_ms:>9.1f} {r.p95_ms:>7.1f} {r.cpu_median_ms:>7.1f}"
             )
         print(
-            "   sandbox: workflows/sandbox.py as is; helpers p/t: also passing through "
-            "workflows.{handlers,runtime,steps_flow,notices,search_attributes}; +pyc: with .pyc "
-            "files (this environment sets PYTHONDONTWRITEBYTECODE=1)"
+            "   sandbox: workflows/sandbox.py as is (the workflow's helper modules passed through); "
+            "+pyc: with .pyc files (this environment sets PYTHONDONTWRITEBYTECODE=1)"
             if os.environ.get("PYTHONDONTWRITEBYTECODE")
-            else "   sandbox: workflows/sandbox.py as is; helpers p/t: also passing through "
-            "workflows.{handlers,runtime,steps_flow,notices,search_attributes}; +pyc: .pyc cache"
+            else "   sandbox: workflows/sandbox.py as is (the workflow's helper modules passed "
+            "through); +pyc: .pyc cache"
         )
         print("   target: under 25 ms median")
 

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     mailbox_supervisor: str | None = None
     activity_threads: int = Field(default=8, ge=1, description="Threads for the sync activities")
     # 250, not the SDK's 1000: a cached sale costs the worker about 0.4 MB, and with 10,000
-    # sales waiting a worker stays near 250 MB instead of 530 MB (benchmarks/workflow_bench.py).
+    # sales waiting a worker stays near 250 MB instead of 530 MB (benchmarks/open_sales.py).
     # A sale is touched a few times a day at most; the one that is not cached replays its
     # history (tens of ms) on its next task, which the staff action's latency hardly shows.
     workflow_cache_size: int = Field(

@@ -16,7 +16,7 @@ workflow task is pending, and none left pending before it acts). Before that, a 
 by a fresh worker just after a kill left 1-3 of 50 histories unreplayable (the SDK fault that
 `tests/e2e/test_sdk_query_fault.py` reproduces).
 
-Run time is bounded below by the activities' start-to-close timeouts (workflows/runtime.py): an
+Run time is bounded below by the activities' start-to-close timeouts (workflows/retries.py): an
 activity lost with a killed worker, or whose completion could not reach a restarting server, is
 retried only after 30 s (records) or 2 min (mail), so each test takes 2.5 to 5 minutes.
 
@@ -85,7 +85,7 @@ QUERY_FAULTS_GIVE_UP = 20
 DRIVE_CONCURRENCY = 25
 POLL_INTERVAL = 0.3
 # A worker killed while it runs an activity leaves it to its start-to-close timeout: 30 s for
-# the records, 2 min for mail (workflows/runtime.py), possibly twice in a row for one sale.
+# the records, 2 min for mail (workflows/retries.py), possibly twice in a row for one sale.
 DRIVE_TIMEOUT = 420.0
 # Templates every completed sale sends exactly once on the autopilot's happy path.
 ONCE_PER_SALE = (

@@ -52,7 +52,7 @@ async def test_incomplete_calls_do_not_complete_step_11(
         after = await sale.state()
         assert after.calls == before.calls == [] and len(after.log) == len(before.log)
         # A reached call with a channel unexplained, or with an application left unchecked, is
-        # accepted and recorded, but does not complete the step (steps_flow._provisioning_call,
+        # accepted and recorded, but does not complete the step (MainPath._provisioning_call,
         # sale.call_succeeded): the sale waits for a new call.
         incomplete: list[dict[str, Any]] = [
             {"support_channels_explained": False},
