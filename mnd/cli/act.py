@@ -10,7 +10,6 @@ import typer
 
 from mnd.cli.common import EXIT_INVALID, fail, settings
 from mnd.cli.identity import TokenOption, signed_in
-from mnd.cli.labels import role_text, roles_text, step_text
 from mnd.cli.payload import apply_sets, read_json
 from mnd.cli.temporal import refused, sale_service
 from mnd.domain.action_result import ActionResult
@@ -19,6 +18,7 @@ from mnd.domain.clock import COLOMBIA
 from mnd.domain.errors import ActionRefused
 from mnd.domain.parties import Actor
 from mnd.domain.sale import SaleState
+from mnd.labels import role_text, roles_text, step_text
 from mnd.services.sales import actor_for
 from mnd.settings import Settings
 

@@ -13,10 +13,10 @@ from rich.text import Text
 from mnd.auth.staff import Staff
 from mnd.cli.common import local_time, records
 from mnd.cli.identity import TokenOption, signed_in
-from mnd.cli.labels import role_text, roles_text, step_text
 from mnd.db.engine import read_session
 from mnd.db.queries import InboxItem, inbox
 from mnd.domain.roles import Role
+from mnd.labels import role_text, roles_text, step_text
 
 
 def my_inbox(member: Staff, limit: int, now: datetime) -> list[InboxItem]:

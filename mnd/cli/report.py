@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from mnd.cli.common import EXIT_INVALID, EXIT_NOT_FOUND, fail, local_time, records
-from mnd.cli.labels import duration_text, step_text
 from mnd.db.engine import read_session
 from mnd.domain.clock import COLOMBIA
+from mnd.labels import duration_text, step_text
 from mnd.reports import sale_timeline, step_report
 
 app = typer.Typer(help="Reportes de tiempos por paso y línea de tiempo de una venta.")

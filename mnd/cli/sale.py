@@ -14,7 +14,6 @@ from rich.console import Console
 from mnd.auth.staff import Staff
 from mnd.cli.common import EXIT_CONFLICT, EXIT_INVALID, EXIT_ROLE, fail, settings
 from mnd.cli.identity import TokenOption, signed_in
-from mnd.cli.labels import roles_text, step_text
 from mnd.cli.payload import read_json
 from mnd.cli.sale_list import list_command
 from mnd.cli.sale_panel import sale_view
@@ -24,6 +23,7 @@ from mnd.demo_data import demo_sale
 from mnd.domain.messages import spanish_summary
 from mnd.domain.roles import Role
 from mnd.domain.sale import NewSaleInput, OpenSaleInput, SaleState
+from mnd.labels import roles_text, step_text
 from mnd.opening import new_sale_id
 from mnd.services.sales import SaleAlreadyExists
 from mnd.settings import ProfileName, Settings

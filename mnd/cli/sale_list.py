@@ -10,17 +10,10 @@ from rich.table import Table
 
 from mnd.cli.common import local_time, records
 from mnd.cli.identity import TokenOption, signed_in
-from mnd.cli.labels import (
-    parse_role,
-    parse_status,
-    parse_step,
-    plan_text,
-    roles_text,
-    status_text,
-    step_text,
-)
+from mnd.cli.labels import parse_role, parse_status, parse_step
 from mnd.db.engine import read_session
 from mnd.db.sale_list import SaleListFilter, list_sales
+from mnd.labels import plan_text, roles_text, status_text, step_text
 
 
 def list_command(

@@ -10,12 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from mnd.cli.common import local_time
-from mnd.cli.labels import role_text, roles_text, status_text, step_text
 from mnd.domain.actions import ACTIONS
 from mnd.domain.actions.base import member_label
 from mnd.domain.clock import spanish_date
 from mnd.domain.documents import DOCUMENT_NAMES_ES
 from mnd.domain.sale import SaleState
+from mnd.labels import role_text, roles_text, status_text, step_text
 
 WO_STATUS_ES = {"issued": "emitida", "closed": "cerrada", "voided": "anulada"}
 CRM_ROUTE_ES = {"onyx": "ONYX", "rr": "RR", "create_in_onyx": "crear en ONYX"}

@@ -9,9 +9,9 @@ import typer
 
 from mnd.cli.common import EXIT_ROLE, fail, settings
 from mnd.cli.identity import TokenOption, signed_in
-from mnd.cli.labels import roles_text
 from mnd.cli.temporal import sale_service
 from mnd.domain.roles import Role
+from mnd.labels import roles_text
 from mnd.services.repair import Repair, RepairImpossible, repair_sale
 from mnd.settings import Settings
 

@@ -11,11 +11,12 @@ from rich.table import Table
 
 from mnd.auth.staff import StaffDirectory, StaffError
 from mnd.cli.common import EXIT_INVALID, fail, records
-from mnd.cli.labels import STAFF_ROLES, parse_role, roles_text
+from mnd.cli.labels import parse_role
 from mnd.console.auth import ConsoleAuth
 from mnd.domain.fields import Email, NonBlank
 from mnd.domain.messages import spanish_errors
 from mnd.domain.roles import ROLE_NAMES_ES
+from mnd.labels import STAFF_ROLES, roles_text
 
 app = typer.Typer(
     help="Miembros del equipo y sus tokens personales (operadores, en el servidor).",

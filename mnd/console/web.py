@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from mnd.api.deps import ContextDep
-from mnd.cli.labels import plan_text, role_text, roles_text, status_text, step_text
 from mnd.console.auth import SignedIn
 from mnd.domain.clock import colombian_time, spanish_date, spanish_datetime
+from mnd.labels import plan_text, role_text, roles_text, status_text, step_text
 
 SESSION_COOKIE = "mnd_sesion"
 SIGN_IN_COOKIE = "mnd_entrada"  # the sign-in form's CSRF token (double submit: no session yet)

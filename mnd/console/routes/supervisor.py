@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mnd.api.deps import SessionDep
-from mnd.cli.labels import STATUS_ES, duration_text
 from mnd.console.sale_page import OUTBOX_STATUS_ES
 from mnd.console.web import Member, NowDep, PageRefused, render
 from mnd.db.dialect import utc
@@ -18,6 +17,7 @@ from mnd.db.sale_list import SaleListFilter, list_sales
 from mnd.domain.clock import COLOMBIA, colombian_date
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.steps import STEP_ORDER, step_label
+from mnd.labels import STATUS_ES, duration_text
 from mnd.reports import step_report
 
 router = APIRouter(prefix="/consola", include_in_schema=False)
