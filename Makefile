@@ -34,9 +34,10 @@ demo: $(STAMP)  ## The demo sale on the dev server and worker, without the API; 
 worker: $(STAMP)  ## Worker only, against TEMPORAL_ADDRESS (default localhost:7233)
 	$(BIN)/python worker.py
 
-lint: $(STAMP)  ## ruff check and ruff format --check, product, tests and benchmarks
+lint: $(STAMP)  ## ruff check and ruff format --check, product, tests and benchmarks; import contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)  ## mypy strict, product, tests and benchmarks
 	$(BIN)/mypy mnd workflows activities worker.py starter.py tests benchmarks

@@ -31,8 +31,8 @@ from sqlalchemy import Engine, insert
 
 from benchmarks.common import bench_profile, pct, records_database, save_json, start_dev_server
 from mnd.api import create_app
+from mnd.auth.sign_in import ConsoleAuth
 from mnd.auth.staff import StaffDirectory
-from mnd.console.auth import ConsoleAuth
 from mnd.db.engine import open_database, session_factory
 from mnd.db.models import Sale, SaleWait
 from mnd.demo_data import demo_sale

@@ -8,8 +8,8 @@ import secrets
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from mnd.auth.sign_in import ConsoleAuth
 from mnd.auth.staff import StaffDirectory, StaffError
-from mnd.console.auth import ConsoleAuth
 from mnd.demo_data import DEMO_STAFF, demo_sale
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 

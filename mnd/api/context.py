@@ -17,8 +17,8 @@ from temporalio.client import Client
 from mnd.adapters.storage_local import LocalStorage
 from mnd.api.files import FileStore
 from mnd.auth.approval import ApprovalLinks
+from mnd.auth.sign_in import ConsoleAuth
 from mnd.auth.staff import StaffDirectory
-from mnd.console.auth import ConsoleAuth
 from mnd.db.engine import open_database, session_factory
 from mnd.settings import Settings
 from mnd.temporal_client import connect

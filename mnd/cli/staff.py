@@ -9,10 +9,10 @@ from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from mnd.auth.sign_in import ConsoleAuth
 from mnd.auth.staff import StaffDirectory, StaffError
 from mnd.cli.common import EXIT_INVALID, fail, records
 from mnd.cli.labels import parse_role
-from mnd.console.auth import ConsoleAuth
 from mnd.domain.fields import Email, NonBlank
 from mnd.domain.messages import spanish_errors
 from mnd.domain.roles import ROLE_NAMES_ES

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from mnd.api.deps import ContextDep
-from mnd.console.auth import SignedIn
+from mnd.auth.sign_in import SignedIn
 from mnd.domain.clock import colombian_time, spanish_date, spanish_datetime
 from mnd.labels import plan_text, role_text, roles_text, status_text, step_text
 

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.api import create_app
+from mnd.auth.sign_in import ConsoleAuth
 from mnd.auth.staff import StaffDirectory
-from mnd.console.auth import ConsoleAuth
 from mnd.db.engine import make_engine, session_factory
 from mnd.db.models import ConsoleSession
 from mnd.domain.roles import Role

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from mnd.api.deps import ContextDep, SaleIdPath, SaleServiceDep, SessionDep
 from mnd.api.errors import STATUS_BY_KIND
 from mnd.api.files import UploadPurpose, UploadRefused, check_upload, clean_name
-from mnd.console.auth import SignedIn
+from mnd.auth.sign_in import SignedIn
 from mnd.console.forms import (
     ActionForm,
     FormField,

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from mnd.api.deps import ContextDep
-from mnd.console.auth import SignInRefused
+from mnd.auth.sign_in import SignInRefused
 from mnd.console.web import (
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
