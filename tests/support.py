@@ -28,6 +28,11 @@ from mnd.settings import Settings
 from mnd.worker_app import build_worker
 from workflows.sale import SaleWorkflow
 
+# How long a wait on a condition (a step, an email, a port) may take before the test fails as
+# hung. Only a hang reaches it: a pass returns as soon as the condition holds. Generous, so that
+# a machine kept busy by other work (CI under load, 2 cores) never turns a slow pass into a red.
+HANG_GUARD = 60.0
+
 
 @dataclass
 class Stack:
@@ -56,7 +61,7 @@ class Stack:
     def templates_sent_now(self, sale_id: str) -> list[str]:
         return [str(m["X-MND-Template"]) for m in self.mails_now(sale_id)]
 
-    async def settled(self, sale_id: str, timeout: float = 15) -> None:
+    async def settled(self, sale_id: str, timeout: float = HANG_GUARD) -> None:
         """Waits until the sale has no email queued and no workflow task or activity pending.
 
         Emails and records follow an action (the answer never waits on them): a test that
@@ -150,7 +155,9 @@ class Sale:
             return err.cause
         raise AssertionError(f"{action} was accepted")
 
-    async def wait_for(self, ready: Callable[[SaleState], bool], timeout: float = 15) -> SaleState:
+    async def wait_for(
+        self, ready: Callable[[SaleState], bool], timeout: float = HANG_GUARD
+    ) -> SaleState:
         """Polls the query until `ready(state)`; the main path moves on its own after an action."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -163,5 +170,5 @@ class Sale:
                 )
             await asyncio.sleep(0.05)
 
-    async def wait_step(self, step: StepId, timeout: float = 15) -> SaleState:
+    async def wait_step(self, step: StepId, timeout: float = HANG_GUARD) -> SaleState:
         return await self.wait_for(lambda s: s.step is step and bool(s.waiting_on), timeout)

@@ -19,6 +19,7 @@ from mnd.domain.steps import StepId
 from mnd.scenario import STALE
 from tests import factories as f
 from tests.api.conftest import BY_ROLE, Api
+from tests.support import HANG_GUARD
 
 URL = "https://laespiga.minegocio.digital/"
 CLIENT = f.open_input("API-0").client.model_dump(mode="json")
@@ -72,7 +73,9 @@ class ApiSale:
         assert response.status_code == 200, response.text
         return SaleState.model_validate(response.json())
 
-    async def wait_for(self, ready: Callable[[SaleState], bool], timeout: float = 15) -> SaleState:
+    async def wait_for(
+        self, ready: Callable[[SaleState], bool], timeout: float = HANG_GUARD
+    ) -> SaleState:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             state = await self.state()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typer.testing import CliRunner, Result
 
 from mnd.cli.main import app
-from tests.support import Stack
+from tests.support import HANG_GUARD, Stack
 
 TOKEN = re.compile(r"mnd_[A-Za-z0-9_-]+")
 
@@ -69,7 +69,7 @@ async def open_demo(token: str, sale_id: str) -> Result:
 
 
 async def eventually(
-    args: list[str], ready: Callable[[Result], bool], timeout: float = 15
+    args: list[str], ready: Callable[[Result], bool], timeout: float = HANG_GUARD
 ) -> Result:
     """Runs `mnd ARGS` until `ready(result)`: the records projection follows the sale shortly."""
     deadline = asyncio.get_running_loop().time() + timeout

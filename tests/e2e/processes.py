@@ -28,6 +28,8 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from tests.support import HANG_GUARD
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Sets "kill me when my parent dies" and execs argv[1:]; stays a no-op where prctl is missing.
@@ -65,7 +67,7 @@ def port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-async def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
+async def wait_for_port(host: str, port: int, timeout: float = HANG_GUARD) -> None:
     """Returns once something accepts TCP connections on host:port; TimeoutError otherwise."""
     deadline = time.monotonic() + timeout
     while not port_open(host, port):
