@@ -24,7 +24,7 @@ from mnd.console.labels import LONG_TEXT, field_label
 from mnd.domain.actions import ActionInput
 from mnd.domain.calls import ApplicationCheck
 from mnd.domain.catalog import DELIVERED_APPLICATIONS, Catalog
-from mnd.domain.documents import DOCUMENT_NAMES_ES, DocumentKind
+from mnd.domain.documents import DOCUMENT_NAMES_ES, REGISTRY_KINDS, REQUIRED_KINDS, DocumentKind
 from mnd.domain.parties import DocumentType
 from mnd.domain.roles import ROLE_NAMES_ES, Role
 from mnd.domain.sale import SaleState
@@ -193,7 +193,7 @@ def _rows(inner: type[BaseModel], path: str, ctx: Choices) -> list[FormField | F
                     f.widget, f.value = "fixed", kind.value
                 else:
                     f.required = False  # a row nobody fills is left out
-            rows.append(FormGroup(row_path, DOCUMENT_NAMES_ES[kind], items, row=True))
+            rows.append(FormGroup(row_path, _document_legend(kind), items, row=True))
         return rows
     for i in range(_FREE_ROWS):
         row_path = f"{path}.{i}"
@@ -202,6 +202,17 @@ def _rows(inner: type[BaseModel], path: str, ctx: Choices) -> list[FormField | F
             f.required = False  # a row nobody fills is left out; the model says what it lacks
         rows.append(FormGroup(row_path, f"{i + 1}", items, row=True))
     return rows
+
+
+def _document_legend(kind: DocumentKind) -> str:
+    """The row's name and whether the set needs it, so nobody learns it from a refusal."""
+    name = DOCUMENT_NAMES_ES[kind]
+    if kind in REQUIRED_KINDS:
+        return f"{name} (obligatorio)"
+    if kind in REGISTRY_KINDS:
+        other = next(k for k in REGISTRY_KINDS if k is not kind)
+        return f"{name} (obligatorio si no envía {DOCUMENT_NAMES_ES[other]}; expedido hace 30 días o menos)"
+    return f"{name} (opcional)"
 
 
 def _widget(name: str, kind: Any, ctx: Choices) -> tuple[str, list[tuple[str, str]]]:

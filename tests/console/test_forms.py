@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 from starlette.datastructures import FormData
 
-from mnd.console.forms import ActionForm, build_form, fields_of, place_errors, read_form
+from mnd.console.forms import (
+    ActionForm,
+    FormGroup,
+    build_form,
+    fields_of,
+    place_errors,
+    read_form,
+)
 from mnd.console.labels import FIELD_LABELS
 from mnd.demo_data import demo_sale
 from mnd.domain.actions import ACTIONS
@@ -101,3 +108,20 @@ def test_refusals_go_next_to_the_field_they_name() -> None:
     assert form.errors == ["RUT: expedido hace 40 días"]
     products = next(g for g in form.items[0].items if g.path == "content.products")  # type: ignore[union-attr]
     assert products.error == "la Tienda Digital requiere al menos un producto"
+
+
+def test_document_rows_say_which_documents_the_set_needs() -> None:
+    form = build_form(ACTIONS["submit_documents"], _sale())
+    (documents,) = form.items
+    assert isinstance(documents, FormGroup)
+    (listed,) = documents.items
+    assert isinstance(listed, FormGroup)
+    legends = [row.legend for row in listed.items if isinstance(row, FormGroup)]
+    assert legends == [
+        "Anexo (obligatorio)",
+        "Contrato (obligatorio)",
+        "Cláusulas (obligatorio)",
+        "Fotocopia de cédula (obligatorio)",
+        "RUT (obligatorio si no envía Cámara de Comercio; expedido hace 30 días o menos)",
+        "Cámara de Comercio (obligatorio si no envía RUT; expedido hace 30 días o menos)",
+    ]
