@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnd.adapters.storage_local import LocalStorage
+from mnd.auth.staff import Staff
 from mnd.db.engine import read_session
-from mnd.db.models import StoredFile
+from mnd.db.models import Document, Sale, StoredFile
 from mnd.domain.fields import FILE_NAME_MAX
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -126,14 +127,34 @@ class FileStore:
             rows = session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)))
             return {row.id: _view(row) for row in rows}
 
-    def read(self, file_id: str) -> tuple[StoredFileView, bytes] | None:
-        """The upload's metadata and bytes, or None when no upload has this id."""
+    def read(self, file_id: str, reader: Staff) -> tuple[StoredFileView, bytes] | None:
+        """The upload's metadata and bytes, or None when no upload has this id or `reader` may
+        not see it: a member who is only a consultant sees what they uploaded and the documents
+        of their own sales (as with the sales themselves), the areas and supervisors everything.
+        """
         with read_session(self._sessions) as session:
             row = session.get(StoredFile, file_id)
             if row is None:
                 return None
+            if not (
+                reader.sees_every_sale
+                or row.uploaded_by == reader.id
+                or _in_own_sale(session, FILE_REF_PREFIX + file_id, reader.id)
+            ):
+                return None  # as if it did not exist: an id is no proof of a right to it
             view, ref = _view(row), row.storage_ref
         return view, self._storage.read(ref)
+
+
+def _in_own_sale(session: Session, storage_ref: str, consultant_id: str) -> bool:
+    # Through the consultant's sales (indexed), then their few documents.
+    found = session.scalar(
+        select(Document.id)
+        .join(Sale, Sale.sale_id == Document.sale_id)
+        .where(Sale.consultant_id == consultant_id, Document.storage_ref == storage_ref)
+        .limit(1)
+    )
+    return found is not None
 
 
 def _view(row: StoredFile) -> StoredFileView:

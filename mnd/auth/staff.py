@@ -33,6 +33,11 @@ class Staff(BaseModel):
     def is_supervisor(self) -> bool:
         return Role.SUPERVISOR in self.roles
 
+    @property
+    def sees_every_sale(self) -> bool:
+        """A member who is only a consultant sees their own sales; the areas and supervisors all."""
+        return any(role is not Role.CONSULTANT for role in self.roles)
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -121,8 +121,7 @@ def sent_emails(session: Session, sale_id: str) -> list[SentEmail]:
 
 def may_see(member: Staff, state: SaleState) -> bool:
     """A member who is only a consultant sees their own sales; the areas and supervisors all."""
-    only_consultant = all(role is Role.CONSULTANT for role in member.roles)
-    return not only_consultant or state.consultant.id == member.id
+    return member.sees_every_sale or state.consultant.id == member.id
 
 
 def actions_now(member: Staff, state: SaleState, now: datetime) -> list[type[ActionInput]]:

@@ -43,6 +43,11 @@ async def test_an_upload_downloads_with_its_type_and_name(api: Api) -> None:
     assert missing.status_code == 404 and "No existe el archivo" in missing.json()["detail"]
     anonymous = await api.http.get(f"/api/files/{stored.json()['id']}")
     assert anonymous.status_code == 401
+    # Another consultant: the file is in none of their sales and not theirs (tests/db covers
+    # the documents of a consultant's own sales).
+    own = await api.http.get(f"/api/files/{stored.json()['id']}", headers=api.auth("c-100"))
+    other = await api.http.get(f"/api/files/{stored.json()['id']}", headers=api.auth("c-200"))
+    assert own.status_code == 200 and other.status_code == 404
 
 
 async def test_refused_uploads(api: Api) -> None:

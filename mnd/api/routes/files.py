@@ -69,7 +69,7 @@ async def upload_file(
 )
 async def download_file(member: CurrentStaff, ctx: ContextDep, file_id: str) -> Response:
     """El archivo subido (documento o imagen) con su tipo y su nombre, para descargarlo."""
-    found = await run_in_threadpool(ctx.files.read, file_id)
+    found = await run_in_threadpool(ctx.files.read, file_id, member)
     if found is None:
         raise HTTPException(404, f"No existe el archivo «{file_id}».")
     view, data = found

@@ -178,7 +178,7 @@ def _file_fields(form: ActionForm) -> list[FormField]:
 
 @router.get("/archivos/{file_id}")
 async def download(file_id: str, member: Member, ctx: ContextDep, ver: bool = False) -> Response:
-    found = await run_in_threadpool(ctx.files.read, file_id)
+    found = await run_in_threadpool(ctx.files.read, file_id, member.staff)
     if found is None:
         raise PageRefused(404, "Archivo no encontrado", "El archivo no existe o fue retirado.")
     view, data = found
