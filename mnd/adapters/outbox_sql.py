@@ -41,6 +41,12 @@ _CLAIM = (
     )
 )
 _STATUS = select(_MESSAGES.c.status).where(_BY_ID)
+# A refused message made pending again, for an operator's resend; only a failed row moves.
+_REOPEN: Update = (
+    update(_MESSAGES)
+    .where(_BY_ID, _MESSAGES.c.status == FAILED)
+    .values(status=PENDING, last_error=None)
+)
 _SETTLE: Update = update(_MESSAGES).where(_BY_ID)
 
 
@@ -95,18 +101,57 @@ class SqlOutbox:
             return STORED if created else DUPLICATE
         # A retried activity (after a timeout, a crash or a 4xx) lands here again: only a
         # pending row is sent, so a message the server accepted is never sent a second time.
-        outgoing = self._claim(message_id)
-        if isinstance(outgoing, str):
+        status, claimed = self._send_pending(message_id)
+        if not claimed:
             # Settled before. A refused message answers `failed` again, so a retried activity
             # reports the same permanent failure instead of a success; nothing is sent.
-            return FAILED if outgoing == FAILED else DUPLICATE
+            return FAILED if status == FAILED else DUPLICATE
+        return status
+
+    def resend(self, message_id: str, recipients: list[str] | None = None) -> tuple[str, bool]:
+        """Sends again a message the server refused for good (`failed`), to `recipients` when
+        given (a mailbox corrected meanwhile), else to the same ones; returns its status and
+        whether it was sent again (False: it was not failed, and nothing was sent).
+
+        Only a failed row is reopened, in one statement, so two resends at once (or a resend
+        run twice) send it once; a message of any other status is left alone (a pending one is
+        the sale's own activity's to retry) and its status returned. Raises `LookupError` for
+        an unknown id; `TemporaryDeliveryError` when the server is unreachable, leaving the
+        message failed, to be resent again.
+        """
+        if self._sender is None:
+            raise ValueError("no SMTP server is configured (MND_SMTP_HOST)")
+        with self._sessions() as session:
+            connection = session.connection()
+            values: dict[str, Any] = {"key_message_id": message_id}
+            statement = _REOPEN.values(recipients=recipients) if recipients else _REOPEN
+            reopened = connection.execute(statement, values).rowcount
+            status = connection.execute(_STATUS, values).scalar_one_or_none()
+            session.commit()
+        if status is None:
+            raise LookupError(message_id)
+        if not reopened:
+            return str(status), False
+        try:
+            return self._send_pending(message_id)[0], True
+        except TemporaryDeliveryError as exc:
+            self._settle(message_id, FAILED, exc.reason)
+            raise
+
+    def _send_pending(self, message_id: str) -> tuple[str, bool]:
+        """Claims the row if pending and sends it: (the status it settled in, True); or (its
+        status, False) when it was settled already and nothing was sent."""
+        outgoing = self._claim(message_id)
+        if isinstance(outgoing, str):
+            return outgoing, False
+        assert self._sender is not None  # only rows of an outbox with a sender are pending
         try:
             refused = self._sender.send(*outgoing)
         except PermanentDeliveryError as exc:
             # The row says why; the activity makes it a non-retryable failure (an alert on the
             # sale), and the sale goes on without this message.
             self._settle(message_id, FAILED, exc.reason)
-            return FAILED
+            return FAILED, True
         except TemporaryDeliveryError as exc:
             self._settle(message_id, PENDING, exc.reason)
             raise  # a plain exception: Temporal retries the activity with its backoff
@@ -116,7 +161,7 @@ class SqlOutbox:
         # can drop the second. Concurrent attempts of one activity (a start-to-close timeout
         # while the first still runs) share the same window.
         self._settle(message_id, SENT, "; ".join(refused) or None, sent_at=datetime.now(UTC))
-        return SENT
+        return SENT, True
 
     def _insert(self, row: dict[str, Any]) -> bool:
         """Inserts the row unless its message id exists; True when this call inserted it.

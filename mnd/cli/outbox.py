@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from email_validator import EmailNotValidError, validate_email
 from rich.console import Console
 from rich.table import Table
 
-from mnd.adapters.outbox_sql import STATUSES, SqlOutbox
+from mnd.adapters.outbox_sql import SENT, STATUSES, SqlOutbox
 from mnd.cli.common import fail, local_time, records, settings
 from mnd.db.models import Message
+from mnd.mail.errors import TemporaryDeliveryError
 from mnd.mail.message import message_id_header, sender_domain
+from mnd.mail.smtp import SmtpSender
 
 app = typer.Typer(
     help="Mensajes del outbox: enviados, pendientes, fallidos o guardados.", no_args_is_help=True
@@ -78,6 +81,58 @@ def show(message_id: Annotated[str, typer.Argument(help="Id del mensaje")]) -> N
     typer.echo(_headers(message, settings().mail_sender))
     typer.echo("")
     typer.echo(message.body)
+
+
+@app.command("resend")
+def resend(
+    message_id: Annotated[str, typer.Argument(help="Id del mensaje fallido")],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="Destinatarios corregidos, separados por comas; si falta, los mismos"
+        ),
+    ] = None,
+) -> None:
+    """Reenvía un mensaje que el servidor rechazó (fallido), una vez corregida la causa.
+
+    Solo un mensaje fallido se reenvía: si ya fue enviado, o está pendiente (el orquestador lo
+    reintenta), no se envía de nuevo.
+    """
+    recipients = _addresses(to) if to is not None else None
+    config = settings()
+    sender = SmtpSender.from_settings(config)
+    if sender is None:
+        fail("No hay servidor de correo configurado (MND_SMTP_HOST): el mensaje no se reenvía.")
+    with records() as sessions:
+        outbox = SqlOutbox(sessions, sender)
+        try:
+            status, resent = outbox.resend(message_id, recipients)
+        except LookupError:
+            fail(f"No existe el mensaje «{message_id}».")
+        except TemporaryDeliveryError as exc:
+            fail(
+                f"El servidor de correo no respondió ({exc.reason}); el mensaje sigue fallido: "
+                "vuelva a intentarlo."
+            )
+    label = LABELS.get(status, status)
+    if not resent:
+        fail(f"El mensaje {message_id} no está fallido ({label}): no se reenvía.")
+    if status == SENT:
+        typer.echo(f"Mensaje {message_id} reenviado: {label}.")
+    else:
+        fail(f"El servidor volvió a rechazar el mensaje {message_id}; vea «mnd outbox show».")
+
+
+def _addresses(value: str) -> list[str]:
+    addresses = [part.strip() for part in value.split(",") if part.strip()]
+    if not addresses:
+        fail("Indique al menos un destinatario en --to.")
+    for address in addresses:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError:
+            fail(f"Correo electrónico no válido en --to: «{address}».")
+    return addresses
 
 
 def _headers(m: Message, sender: str) -> str:

@@ -95,3 +95,44 @@ def test_unreadable_database_is_one_spanish_line(
     code, _, err = _invoke("outbox", "list")
     assert code == 1
     assert err.startswith("No se pudo leer la base de datos «sqlite:///") and err.count("\n") == 1
+
+
+def test_resend_a_refused_message_once_to_corrected_recipients(
+    records: sessionmaker[Session], smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = "aliado@no-existe.co"
+    smtp_server.handler.rcpt_replies[refused] = "550 5.1.1 Buzón inexistente"
+    sender = SmtpSender("127.0.0.1", smtp_server.port, timeout=5)
+    message_id = f"{SALE}:production_order:1"
+    status = SqlOutbox(records, sender).deliver(
+        message_id, SALE, "production_order", [refused], [], "Orden de producción", "Hola"
+    )
+    assert status == "failed" and smtp_server.handler.received == []
+
+    assert _invoke("outbox", "resend", message_id) == (
+        1, "", "No hay servidor de correo configurado (MND_SMTP_HOST): el mensaje no se reenvía.\n"
+    )  # fmt: skip
+    monkeypatch.setenv("MND_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("MND_SMTP_PORT", str(smtp_server.port))
+    # The same recipient: refused again, and still failed for a later resend.
+    code, _, err = _invoke("outbox", "resend", message_id)
+    assert code == 1 and err.startswith(f"El servidor volvió a rechazar el mensaje {message_id}")
+    code, _, err = _invoke("outbox", "resend", message_id, "--to", "no-es-correo")
+    assert (code, err) == (1, "Correo electrónico no válido en --to: «no-es-correo».\n")
+
+    fixed = "aliado@minegocio.digital"
+    assert _invoke("outbox", "resend", message_id, "--to", fixed) == (
+        0, f"Mensaje {message_id} reenviado: enviado.\n", ""
+    )  # fmt: skip
+    [received] = smtp_server.handler.received
+    assert received.rcpt_tos == [fixed] and received.message["Subject"] == "Orden de producción"
+    # Run again (a double click, a second operator): nothing is sent twice.
+    code, _, err = _invoke("outbox", "resend", message_id, "--to", fixed)
+    assert (code, err) == (
+        1,
+        f"El mensaje {message_id} no está fallido (enviado): no se reenvía.\n",
+    )
+    assert len(smtp_server.handler.received) == 1
+    code, out, _ = _invoke("outbox", "show", message_id)
+    assert code == 0 and f"Para: {fixed}" in out and "Estado: enviado" in out
+    assert _invoke("outbox", "resend", "no-existe")[2] == "No existe el mensaje «no-existe».\n"

@@ -171,3 +171,40 @@ def test_no_recipients_is_refused_before_storing(sessions: sessionmaker[Session]
     with pytest.raises(ValueError, match="no recipients"):
         outbox.deliver(ID, SALE, "t", [], [], "s", "b")
     assert outbox.list_messages() == []
+
+
+def test_resend_reopens_only_a_failed_message(
+    sessions: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    smtp_server.handler.rcpt_replies[CLIENT] = "550 5.1.1 Mailbox does not exist"
+    outbox = SqlOutbox(sessions, _sender(smtp_server.port))
+    assert _deliver(outbox) == "failed"
+    # The server unreachable during the resend: the message stays failed, to be resent again.
+    unreachable = SqlOutbox(sessions, _sender(free_port()))
+    with pytest.raises(TemporaryDeliveryError):
+        unreachable.resend(ID)
+    row = outbox.get(ID)
+    assert row is not None and (row.status, row.attempts) == ("failed", 2)
+    # Corrected recipients: sent once; a second resend (or the sale's retried activity) sends
+    # nothing more.
+    fixed = "marta.ruiz@laespiga.com.co"
+    assert outbox.resend(ID, [fixed]) == ("sent", True)
+    assert outbox.resend(ID, [fixed]) == ("sent", False)
+    assert _deliver(outbox) == "duplicate"
+    [received] = smtp_server.handler.received
+    assert received.rcpt_tos == [fixed]
+    row = outbox.get(ID)
+    assert row is not None and (row.status, row.recipients) == ("sent", [fixed])
+    with pytest.raises(LookupError):
+        outbox.resend("no-existe")
+
+
+def test_resend_leaves_a_pending_message_to_the_sales_own_retry(
+    sessions: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    smtp_server.handler.data_replies.append("451 4.3.0 Try again later")
+    outbox = SqlOutbox(sessions, _sender(smtp_server.port))
+    with pytest.raises(TemporaryDeliveryError):
+        _deliver(outbox)
+    assert outbox.resend(ID) == ("pending", False)
+    assert smtp_server.handler.received == []
