@@ -13,7 +13,13 @@ import yaml
 
 from mnd.api.routes.health import router as health_router
 from mnd.settings import Settings
-from tests.unit.deployment import ROOT, dev_server_versions, image_tag, unknown_variables
+from tests.unit.deployment import (
+    ROOT,
+    dev_server_versions,
+    image_tag,
+    unknown_variables,
+    worker_stop_seconds,
+)
 
 K8S = ROOT / "deploy" / "kubernetes"
 # The oldest Kubernetes minor still maintained upstream when this was written.
@@ -133,9 +139,9 @@ def test_deployment_resources_budget_and_service(name: str) -> None:
 
 def test_worker_shuts_down_within_the_grace_period() -> None:
     spec = _find("Deployment", "mnd-worker")["spec"]["template"]["spec"]
-    # worker.py: graceful_shutdown_timeout=10 s for activities, then a send still in its thread
-    # is bounded by the SMTP timeout.
-    needed = 10 + Settings.model_fields["smtp_timeout_seconds"].default
+    # From the code and the container's own variables: raising GRACEFUL_SHUTDOWN or the SMTP
+    # timeout past the grace period fails here, instead of the kubelet killing a mail send.
+    needed = worker_stop_seconds(_env(_container("Deployment", "mnd-worker")))
     assert spec["terminationGracePeriodSeconds"] > needed
 
 
