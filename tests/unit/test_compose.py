@@ -13,7 +13,14 @@ import pytest
 import yaml
 
 from mnd.settings import Settings
-from tests.unit.deployment import ROOT, dev_server_versions, image_tag, unknown_variables
+from tests.unit.deployment import (
+    ROOT,
+    compose_seconds,
+    dev_server_versions,
+    image_tag,
+    unknown_variables,
+    worker_stop_seconds,
+)
 from workflows.search_attributes import ALL_KEYS
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -211,6 +218,23 @@ def test_commands_exist() -> None:
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+
+
+def _kubernetes_pod_spec(manifest: str) -> dict[str, Any]:
+    """The pod spec of the Deployment in `deploy/kubernetes/<manifest>`."""
+    docs = yaml.safe_load_all((ROOT / "deploy" / "kubernetes" / manifest).read_text())
+    [deployment] = [d for d in docs if d and d["kind"] == "Deployment"]
+    spec: dict[str, Any] = deployment["spec"]["template"]["spec"]
+    return spec
+
+
+def test_worker_stops_within_its_grace_period() -> None:
+    # Compose sends SIGKILL after stop_grace_period: it must outlast GRACEFUL_SHUTDOWN for the
+    # activities and then the SMTP timeout for a send still in its thread.
+    grace = compose_seconds(SERVICES["worker"].get("stop_grace_period", "10s"))
+    assert grace > worker_stop_seconds(_env("worker"))
+    # The same figure as the cluster's, so the two are changed together.
+    assert grace == _kubernetes_pod_spec("worker.yaml")["terminationGracePeriodSeconds"]
 
 
 def test_uploads_outlive_the_api_container(monkeypatch: pytest.MonkeyPatch) -> None:
