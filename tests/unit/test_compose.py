@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mnd.api.__main__ import GRACEFUL_SHUTDOWN_SECONDS
 from mnd.settings import Settings
 from tests.unit.deployment import (
     ROOT,
@@ -249,6 +250,14 @@ def test_worker_stops_within_its_grace_period() -> None:
     assert grace > worker_stop_seconds(_env("worker"))
     # The same figure as the cluster's, so the two are changed together.
     assert grace == _kubernetes_pod_spec("worker.yaml")["terminationGracePeriodSeconds"]
+
+
+def test_api_stops_within_its_grace_period() -> None:
+    # No preStop in compose: SIGTERM comes at once, and uvicorn's bounded drain must end before
+    # the SIGKILL (compose's default is 10 s, shorter than the drain: set it explicitly).
+    grace = compose_seconds(SERVICES["api"].get("stop_grace_period", "10s"))
+    assert grace > GRACEFUL_SHUTDOWN_SECONDS
+    assert grace == _kubernetes_pod_spec("api.yaml")["terminationGracePeriodSeconds"]
 
 
 def test_uploads_outlive_the_api_container(monkeypatch: pytest.MonkeyPatch) -> None:

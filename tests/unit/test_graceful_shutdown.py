@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+import uvicorn
 from temporalio.client import Client
 
+import mnd.api.__main__ as api_main
 import mnd.worker_app as worker_app
 from mnd.db.engine import make_engine
 from mnd.settings import Settings
@@ -28,3 +30,13 @@ def test_worker_gives_activities_the_graceful_shutdown(
     finally:
         engine.dispose()
     assert options["graceful_shutdown_timeout"] == worker_app.GRACEFUL_SHUTDOWN
+
+
+def test_api_bounds_its_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    options: dict[str, Any] = {}
+    monkeypatch.setattr(api_main, "create_app", lambda settings: "app")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: options.update(kwargs))
+    api_main.main()
+    # Unset, uvicorn waits for every open connection however long it lasts, and the kubelet's
+    # SIGKILL, not the app, decides what is cut.
+    assert options["timeout_graceful_shutdown"] == api_main.GRACEFUL_SHUTDOWN_SECONDS

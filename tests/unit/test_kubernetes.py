@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from mnd.api.__main__ import GRACEFUL_SHUTDOWN_SECONDS
 from mnd.api.routes.health import router as health_router
 from mnd.settings import Settings
 from tests.unit.deployment import (
@@ -142,6 +143,17 @@ def test_worker_shuts_down_within_the_grace_period() -> None:
     # From the code and the container's own variables: raising GRACEFUL_SHUTDOWN or the SMTP
     # timeout past the grace period fails here, instead of the kubelet killing a mail send.
     needed = worker_stop_seconds(_env(_container("Deployment", "mnd-worker")))
+    assert spec["terminationGracePeriodSeconds"] > needed
+
+
+def test_api_shuts_down_within_the_grace_period() -> None:
+    spec = _find("Deployment", "mnd-api")["spec"]["template"]["spec"]
+    # The grace period counts from before preStop: the sleep that lets the endpoint leave the
+    # Service, then uvicorn's bounded drain of the requests in flight (and a margin for the
+    # app's own shutdown, which is why this is strict).
+    command = _container("Deployment", "mnd-api")["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[0] == "sleep"
+    needed = int(command[1]) + GRACEFUL_SHUTDOWN_SECONDS
     assert spec["terminationGracePeriodSeconds"] > needed
 
 
