@@ -5,6 +5,7 @@ values of the Temporal cluster (PostgreSQL, the versions the tests run on, a rea
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import kubernetes_validate
@@ -36,6 +37,9 @@ DOCS: list[dict[str, Any]] = [
 ]
 VALUES: dict[str, Any] = yaml.safe_load((K8S / "temporal-values.yaml").read_text())
 APP_IMAGE = "mnd-orchestrator"
+# The Temporal Helm chart whose templates temporal-values.yaml was checked against (its comment
+# says why); the install commands must name it.
+HELM_CHART_VERSION = "1.6.0"
 
 
 def _find(kind: str, name: str) -> dict[str, Any]:
@@ -208,6 +212,16 @@ def test_helm_values_point_at_postgresql_and_the_tested_versions() -> None:
     assert VALUES["server"]["dynamicConfig"] == compose_config
     web_env = {var["name"]: var["value"] for var in VALUES["web"]["additionalEnv"]}
     assert web_env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    # Server 1.30 and later need none of the chart's compatibility shims (1.6.0 enables them).
+    assert VALUES["shims"] == {"dockerize": False, "elasticsearchTool": False}
     # The ConfigMap's address is the frontend Service of release `temporal` in `temporal`.
     address = _find("ConfigMap", "mnd-config")["data"]["TEMPORAL_ADDRESS"]
     assert address == "temporal-frontend.temporal.svc.cluster.local:7233"
+
+
+def test_helm_install_names_the_checked_chart_version() -> None:
+    # An install of another chart version may render these values differently (or ignore them).
+    for path in (K8S / "temporal-values.yaml", ROOT / "README.md"):
+        text = " ".join(path.read_text().split())  # the README wraps the command
+        versions = set(re.findall(r"helm install temporal temporal .*?--version (\S+)", text))
+        assert versions == {HELM_CHART_VERSION}, f"{path.name}: {versions}"
