@@ -31,6 +31,12 @@ from mnd.temporal_client import connect, metrics_runtime
 from workflows.sale import SaleWorkflow
 from workflows.sandbox import sale_workflow_runner
 
+# On shutdown (SIGTERM), how long running activities (a mail being written) get to finish before
+# the SDK cancels them. A send still in its thread then runs until the SMTP timeout ends it, so
+# the grace period of every deployment must cover both: tests/unit/test_kubernetes.py and
+# tests/unit/test_compose.py read this constant against the manifests.
+GRACEFUL_SHUTDOWN = timedelta(seconds=10)
+
 
 def build_activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     """The activities wired to the SQL records, the SQL outbox and (if configured) SMTP."""
@@ -76,8 +82,7 @@ def build_worker(
         max_cached_workflows=settings.workflow_cache_size,
         # No more concurrent activities than threads, or tasks would queue inside the worker.
         max_concurrent_activities=settings.activity_threads,
-        # On shutdown, running activities (a mail being written) get this long to finish.
-        graceful_shutdown_timeout=timedelta(seconds=10),
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
 

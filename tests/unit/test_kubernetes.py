@@ -5,19 +5,31 @@ values of the Temporal cluster (PostgreSQL, the versions the tests run on, a rea
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import kubernetes_validate
 import pytest
 import yaml
 
+from mnd.api.__main__ import GRACEFUL_SHUTDOWN_SECONDS
 from mnd.api.routes.health import router as health_router
 from mnd.settings import Settings
-from tests.unit.deployment import ROOT, dev_server_versions, image_tag, unknown_variables
+from tests.unit.deployment import (
+    ROOT,
+    dev_server_versions,
+    image_tag,
+    unknown_variables,
+    worker_stop_seconds,
+)
 
 K8S = ROOT / "deploy" / "kubernetes"
-# The oldest Kubernetes minor still maintained upstream when this was written.
+# The oldest Kubernetes the manifests are meant for: 1.31 is past its upstream end of life
+# (October 2025; upstream maintains the three newest minors), but managed clusters on extended
+# support still run it. Each manifest is also validated against the newest schemas the
+# installed kubernetes-validate ships, so a field removed or renamed since fails too.
 KUBERNETES_VERSION = "1.31.0"
+KUBERNETES_VERSIONS = sorted({KUBERNETES_VERSION, kubernetes_validate.latest_version()})
 NOT_MANIFESTS = {"kustomization.yaml", "temporal-values.yaml"}
 MANIFEST_FILES = sorted(p.name for p in K8S.glob("*.yaml") if p.name not in NOT_MANIFESTS)
 DOCS: list[dict[str, Any]] = [
@@ -25,6 +37,9 @@ DOCS: list[dict[str, Any]] = [
 ]
 VALUES: dict[str, Any] = yaml.safe_load((K8S / "temporal-values.yaml").read_text())
 APP_IMAGE = "mnd-orchestrator"
+# The Temporal Helm chart whose templates temporal-values.yaml was checked against (its comment
+# says why); the install commands must name it.
+HELM_CHART_VERSION = "1.6.0"
 
 
 def _find(kind: str, name: str) -> dict[str, Any]:
@@ -51,13 +66,16 @@ def _env(container: dict[str, Any]) -> dict[str, str]:
     return env
 
 
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("doc", DOCS, ids=[f"{d['kind']}/{d['metadata']['name']}" for d in DOCS])
-def test_manifest_matches_the_kubernetes_schema(doc: dict[str, Any]) -> None:
+def test_manifest_matches_the_kubernetes_schema(doc: dict[str, Any], version: str) -> None:
     error = None
     try:
-        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        kubernetes_validate.validate(doc, version, strict=True)
     except kubernetes_validate.ValidationError as exc:
         error = f"{'.'.join(map(str, exc.path))}: {exc.message}"
+    except kubernetes_validate.SchemaNotFoundError:
+        error = f"{doc['apiVersion']} {doc['kind']}: not served by Kubernetes {version}"
     # Outside the handler, so the report is this line and not the whole schema.
     assert error is None, error
 
@@ -133,9 +151,20 @@ def test_deployment_resources_budget_and_service(name: str) -> None:
 
 def test_worker_shuts_down_within_the_grace_period() -> None:
     spec = _find("Deployment", "mnd-worker")["spec"]["template"]["spec"]
-    # worker.py: graceful_shutdown_timeout=10 s for activities, then a send still in its thread
-    # is bounded by the SMTP timeout.
-    needed = 10 + Settings.model_fields["smtp_timeout_seconds"].default
+    # From the code and the container's own variables: raising GRACEFUL_SHUTDOWN or the SMTP
+    # timeout past the grace period fails here, instead of the kubelet killing a mail send.
+    needed = worker_stop_seconds(_env(_container("Deployment", "mnd-worker")))
+    assert spec["terminationGracePeriodSeconds"] > needed
+
+
+def test_api_shuts_down_within_the_grace_period() -> None:
+    spec = _find("Deployment", "mnd-api")["spec"]["template"]["spec"]
+    # The grace period counts from before preStop: the sleep that lets the endpoint leave the
+    # Service, then uvicorn's bounded drain of the requests in flight (and a margin for the
+    # app's own shutdown, which is why this is strict).
+    command = _container("Deployment", "mnd-api")["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[0] == "sleep"
+    needed = int(command[1]) + GRACEFUL_SHUTDOWN_SECONDS
     assert spec["terminationGracePeriodSeconds"] > needed
 
 
@@ -183,6 +212,16 @@ def test_helm_values_point_at_postgresql_and_the_tested_versions() -> None:
     assert VALUES["server"]["dynamicConfig"] == compose_config
     web_env = {var["name"]: var["value"] for var in VALUES["web"]["additionalEnv"]}
     assert web_env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    # Server 1.30 and later need none of the chart's compatibility shims (1.6.0 enables them).
+    assert VALUES["shims"] == {"dockerize": False, "elasticsearchTool": False}
     # The ConfigMap's address is the frontend Service of release `temporal` in `temporal`.
     address = _find("ConfigMap", "mnd-config")["data"]["TEMPORAL_ADDRESS"]
     assert address == "temporal-frontend.temporal.svc.cluster.local:7233"
+
+
+def test_helm_install_names_the_checked_chart_version() -> None:
+    # An install of another chart version may render these values differently (or ignore them).
+    for path in (K8S / "temporal-values.yaml", ROOT / "README.md"):
+        text = " ".join(path.read_text().split())  # the README wraps the command
+        versions = set(re.findall(r"helm install temporal temporal .*?--version (\S+)", text))
+        assert versions == {HELM_CHART_VERSION}, f"{path.name}: {versions}"
