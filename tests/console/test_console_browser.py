@@ -348,14 +348,16 @@ async def test_a_tienda_digital_sale_from_opening_to_cycle_closure(
     await send(pablo, form, "Asignar consecutivo del contrato")
 
     form = await offered(laura, sale_id, "submit_documents")
+
+    def document_row(name: str) -> Locator:
+        # Each row is named after its document, then whether the set needs it.
+        return form.get_by_role("group", name=re.compile(rf"^{re.escape(name)} \("))
+
+    await expect(document_row("Anexo")).to_have_accessible_name("Anexo (obligatorio)")
     for name, path in files.documents.items():
-        await (
-            form.get_by_role("group", name=name, exact=True)
-            .get_by_label("Archivo")
-            .set_input_files(path)
-        )
+        await document_row(name).get_by_label("Archivo").set_input_files(path)
     today = colombian_date(datetime.now(UTC))
-    rut = form.get_by_role("group", name="RUT", exact=True)
+    rut = document_row("RUT")
     await rut.get_by_label("Fecha de expedición").fill(today.isoformat())
     await send(laura, form, "Enviar documentos")
 
