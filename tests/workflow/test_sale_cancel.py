@@ -8,6 +8,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain import actions as a
+from mnd.domain.action_result import MESSAGE_MAX_CHARS
 from mnd.domain.roles import DEFAULT_MAILBOXES, Role
 from mnd.domain.sale import SaleStatus
 from mnd.domain.steps import StepId
@@ -94,3 +95,34 @@ async def test_cancel_refused_for_other_consultant_and_after_closure(
         assert state.step is StepId.TEMPLATE_SELECTION and state.cancellation is None
         await sale.act("cancel_sale", a.CancelSaleInput(actor=steps.C, reason="prueba"))
         await sale.handle.result()
+
+
+async def test_a_long_reason_is_answered_short_and_kept_whole(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """The answer is stored in the sale's history with every Update: it repeats a shortened
+    message, while the log, the summary and the record keep the reason as typed."""
+    reason = ("El cliente desistió porque la sucursal cerró; " * 110).strip()  # 5,000+ characters
+    assert len(reason) > 5000
+    async with running_worker(skipping_env.client, tmp_path) as stack:
+        sale = await Sale.open(stack, f.open_input("CANCEL-LONG"))
+        answer = await sale.act("cancel_sale", a.CancelSaleInput(actor=steps.C, reason=reason))
+        assert answer.status is SaleStatus.CANCELLED
+        assert answer.message.endswith("…") and len(answer.message) <= MESSAGE_MAX_CHARS
+        assert f"Cancelación solicitada: {reason}".startswith(answer.message.removesuffix("…"))
+        summary = await sale.handle.result()
+        history = await sale.handle.fetch_history()
+        [stored] = [
+            e.workflow_execution_update_completed_event_attributes.outcome.success.payloads[0]
+            for e in history.events
+            if e.HasField("workflow_execution_update_completed_event_attributes")
+        ]
+        assert len(stored.data) < 1024, len(stored.data)
+        assert summary.cancellation_reason == reason
+        entry = next(e for e in (await sale.state()).log if e.action == "cancel_sale")
+        assert entry.message == f"Cancelación solicitada: {reason}"
+        await stack.settled("CANCEL-LONG")
+        [event] = [
+            e for e in stack.records.events("CANCEL-LONG") if e.data.get("action") == "cancel_sale"
+        ]
+        assert event.message == entry.message and event.data["payload"]["reason"] == reason
