@@ -31,12 +31,12 @@ async def finish_from_contract(sale: Sale, env: WorkflowEnvironment) -> None:
     )
     await steps.submit_documents(sale)
     await env.sleep(timedelta(days=1, minutes=1))
-    await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the contract's 1-day timer
     await sale.act(
         "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
     )
     await env.sleep(timedelta(days=2, minutes=1))
-    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
     await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", steps.purchase_form(state))
     await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
     await sale.act_to(
@@ -74,7 +74,7 @@ async def documents_rejected(sale: Sale, env: WorkflowEnvironment) -> None:
         "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
     )
     await env.sleep(timedelta(days=2, minutes=1))
-    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
     await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", steps.purchase_form(state))
     await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
     await sale.act_to(
@@ -140,7 +140,7 @@ async def area_claims(sale: Sale, env: WorkflowEnvironment) -> None:
     bruno = Actor(id="cs-bruno", role=Role.COMMERCIAL_SUPPORT, name="Bruno Díaz")
     await sale.act("take_sale", a.TakeSaleInput(actor=ana))
     await sale.signal("approve_documents", a.ApproveDocumentsInput(actor=bruno))
-    await sale.wait_for(lambda s: not s.log[-1].accepted)
+    await sale.wait_for(lambda s: not s.log[-1].accepted)  # a Signal has no answer
     await sale.act(
         "assign_sale",
         a.AssignSaleInput(
@@ -153,7 +153,7 @@ async def area_claims(sale: Sale, env: WorkflowEnvironment) -> None:
     await sale.act("approve_documents", a.ApproveDocumentsInput(actor=bruno))
     await sale.act("release_sale", a.ReleaseSaleInput(actor=bruno))
     await env.sleep(timedelta(days=2, minutes=1))
-    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
     await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", steps.purchase_form(state))
     await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
     await sale.act_to(

@@ -122,6 +122,7 @@ class Sale:
             static_summary=f"Venta {inp.sale_id} (prueba)",
         )
         sale = cls(stack, handle, inp.sale_id)
+        # Starting a workflow answers before its first task runs: nothing tells when step 2 is.
         await sale.wait_for(lambda s: s.step is StepId.TEMPLATE_SELECTION)
         return sale
 
@@ -158,7 +159,9 @@ class Sale:
     async def wait_for(
         self, ready: Callable[[SaleState], bool], timeout: float = HANG_GUARD
     ) -> SaleState:
-        """Polls the query until `ready(state)`; the main path moves on its own after an action."""
+        """Polls the query until `ready(state)`. Only where nothing answers: after a timer on the
+        test clock, a Signal, an activity (the OT) or the opening. After an Update, assert on its
+        answer instead (`act_to`): the answer comes once the sale has reacted."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             state = await self.state()

@@ -51,7 +51,7 @@ async def to_contract(
             a.ConfirmOnyxCreationInput(actor=f.actor(Role.DATA_MINING), onyx_id="ONYX-77"),
         )
     await env.sleep(timedelta(days=1, minutes=1))
-    return await sale.wait_step(StepId.CONTRACT)
+    return await sale.wait_step(StepId.CONTRACT)  # moved by step 5's 1-day timer: no answer
 
 
 async def submit_documents(sale: Sale) -> ActionResult:
@@ -70,7 +70,7 @@ async def to_document_validation(sale: Sale, env: WorkflowEnvironment) -> SaleSt
     )
     await submit_documents(sale)
     await env.sleep(timedelta(days=1, minutes=1))
-    return await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    return await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the contract's timer
 
 
 async def to_purchase_form(sale: Sale, env: WorkflowEnvironment) -> SaleState:
@@ -79,7 +79,7 @@ async def to_purchase_form(sale: Sale, env: WorkflowEnvironment) -> SaleState:
         "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
     )
     await env.sleep(timedelta(days=2, minutes=1))
-    return await sale.wait_step(StepId.PURCHASE_FORM)
+    return await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
 
 
 def purchase_form(state: SaleState) -> a.SubmitPurchaseFormInput:

@@ -107,7 +107,7 @@ async def test_one_member_has_the_sale_for_the_area(
 
         # A Signal takes the same rule: refused, in the log, nothing else changes.
         await sale.signal("approve_documents", approve(BRUNO))
-        state = await sale.wait_for(lambda s: not s.log[-1].accepted)
+        state = await sale.wait_for(lambda s: not s.log[-1].accepted)  # a Signal has no answer
         assert "Ana Pérez" in state.log[-1].message and state.current_round is not None
         assert state.current_round.approved is None
 

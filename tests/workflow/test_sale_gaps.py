@@ -60,13 +60,12 @@ async def test_incomplete_calls_do_not_complete_step_11(
             {"applications": {"app": "ok", "dash": "ok"}},
         ]
         for attempt, over in enumerate(incomplete, start=1):
-            await sale.act("record_call", f.call().model_copy(update=over))
-            waiting = f"llamada incompleta en el intento {attempt})"
-            state = await sale.wait_for(lambda s, w=waiting: w in s.waiting_for)  # type: ignore[misc]
-            assert state.step is StepId.PROVISIONING_CALL and state.waiting_on == [Role.PRODUCTION]
-            assert state.calls[-1].attempt == attempt
-        await sale.act("record_call", f.call())
-        state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+            answer = await sale.act("record_call", f.call().model_copy(update=over))
+            assert f"llamada incompleta en el intento {attempt})" in answer.waiting_for, answer
+            assert answer.step is StepId.PROVISIONING_CALL
+            assert answer.waiting_on == [Role.PRODUCTION]
+            assert (await sale.state()).calls[-1].attempt == attempt
+        state = await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", f.call())
         assert len(state.calls) == 4
         await sale.act("cancel_sale", a.CancelSaleInput(actor=steps.C, reason="fin"))
         await sale.handle.result()

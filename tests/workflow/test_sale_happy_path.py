@@ -23,20 +23,27 @@ async def test_happy_path_runs_all_13_steps(
     async with running_worker(env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("HAPPY-1"))
         C = f.actor(Role.CONSULTANT)
-        await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
-        await sale.wait_step(StepId.BUSINESS_TYPE)
-        await sale.act(
+        await sale.act_to(
+            StepId.BUSINESS_TYPE,
+            "select_template",
+            a.SelectTemplateInput(actor=C, template_id="td_moda"),
+        )
+        await sale.act_to(
+            StepId.PRODUCT_INFORMATION,
             "confirm_business_type",
             a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
         )
-        await sale.wait_step(StepId.PRODUCT_INFORMATION)
-        await sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content()))
-        await sale.wait_step(StepId.CLIENT_VERIFICATION)
-        await sale.act(
+        await sale.act_to(
+            StepId.CLIENT_VERIFICATION,
+            "submit_content",
+            a.SubmitContentInput(actor=C, content=f.content()),
+        )
+        answer = await sale.act(
             "record_crm_lookup", a.RecordCrmLookupInput(actor=C, in_onyx=True, in_rr=True)
         )
+        assert answer.step is StepId.CLIENT_VERIFICATION and answer.min_until is not None
         await env.sleep(timedelta(days=1, minutes=1))
-        state = await sale.wait_step(StepId.CONTRACT)
+        state = await sale.wait_step(StepId.CONTRACT)  # moved by the 1-day timer: no answer
         assert state.crm is not None and state.crm.route == "onyx"
         await sale.act(
             "assign_contract_number",
@@ -47,15 +54,16 @@ async def test_happy_path_runs_all_13_steps(
             a.SubmitDocumentsInput(actor=C, documents=f.documents(colombian_date(state.opened_at))),
         )
         await env.sleep(timedelta(days=1, minutes=1))
-        await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+        await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the contract's 1-day timer
         await sale.act(
             "approve_documents", a.ApproveDocumentsInput(actor=f.actor(Role.COMMERCIAL_SUPPORT))
         )
         await env.sleep(timedelta(days=2, minutes=1))
-        state = await sale.wait_step(StepId.PURCHASE_FORM)
+        state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
         assert state.work_order is not None
         ot = state.work_order.number
-        await sale.act(
+        await sale.act_to(
+            StepId.PIECE_DELIVERY,
             "submit_purchase_form",
             a.SubmitPurchaseFormInput(
                 actor=C,
@@ -66,9 +74,9 @@ async def test_happy_path_runs_all_13_steps(
                 work_order_number=ot,
             ),
         )
-        await sale.wait_step(StepId.PIECE_DELIVERY)
         url = "https://laespiga.minegocio.digital/"
-        await sale.act(
+        await sale.act_to(
+            StepId.CLIENT_APPROVAL,
             "deliver_piece",
             a.DeliverPieceInput(
                 actor=f.actor(Role.ALLY),
@@ -77,12 +85,13 @@ async def test_happy_path_runs_all_13_steps(
                 support_channels_piece_url=url + "soporte",
             ),
         )
-        await sale.wait_step(StepId.CLIENT_APPROVAL)
-        await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.CLIENT)))
-        await sale.wait_step(StepId.PROVISIONING_CALL)
-        await sale.act("record_call", f.call())
-        state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
-        await sale.act(
+        await sale.act_to(
+            StepId.PROVISIONING_CALL,
+            "approve_product",
+            a.ApproveProductInput(actor=f.actor(Role.CLIENT)),
+        )
+        state = await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", f.call())
+        answer = await sale.act(
             "confirm_work_order_closure",
             a.ConfirmWorkOrderClosureInput(
                 actor=f.actor(Role.PROVISIONING),
@@ -90,6 +99,7 @@ async def test_happy_path_runs_all_13_steps(
                 billing_start_date=colombian_date(state.opened_at) + timedelta(days=5),
             ),
         )
+        assert answer.status is SaleStatus.COMPLETED, answer
         summary = await sale.handle.result()
         assert summary.status is SaleStatus.COMPLETED
         assert [s.step for s in summary.steps] == list(STEP_ORDER)

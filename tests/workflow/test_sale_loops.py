@@ -24,13 +24,13 @@ async def test_rejected_documents_go_back_to_step_6_then_pass(
         sale = await Sale.open(stack, f.open_input("LOOP-DOCS"))
         await steps.to_document_validation(sale, env)
         support = f.actor(Role.COMMERCIAL_SUPPORT)
-        await sale.act(
+        state = await sale.act_to(
+            StepId.CONTRACT,
             "reject_documents",
             a.RejectDocumentsInput(
                 actor=support, rejections=[{"kind": "rut", "reason": "ilegible"}]
             ),
         )
-        state = await sale.wait_step(StepId.CONTRACT)
         assert state.documents is None and state.contract_number == "CT-555"
         assert state.waiting_on == [Role.CONSULTANT]
         rejected = next(
@@ -38,12 +38,14 @@ async def test_rejected_documents_go_back_to_step_6_then_pass(
         )
         assert "laura.gomez@claro.com.co" in str(rejected["To"])
         assert "ilegible" in rejected.get_content()
-        await steps.submit_documents(sale)
-        state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # contract minimum already passed
+        answer = await steps.submit_documents(sale)
+        # The contract's minimum has already passed: the answer shows the next step.
+        assert answer.step is StepId.DOCUMENT_VALIDATION and answer.waiting_on, answer
+        state = await sale.state()
         assert len(state.validation_rounds) == 2
         await sale.act("approve_documents", a.ApproveDocumentsInput(actor=support))
         await env.sleep(timedelta(days=2, minutes=1))
-        state = await sale.wait_step(StepId.PURCHASE_FORM)
+        state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
         assert state.work_order is not None
         assert (await stack.templates_sent("LOOP-DOCS")).count("documents_for_validation") == 2
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
@@ -58,13 +60,13 @@ async def test_corrections_go_back_to_ally_then_approval(
     async with running_worker(env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("LOOP-FIX"))
         await steps.to_client_approval(sale, env)
-        await sale.act(
+        state = await sale.act_to(
+            StepId.PIECE_DELIVERY,
             "request_corrections",
             a.RequestCorrectionsInput(
                 actor=f.actor(Role.CLIENT), comments="Cambiar el color del encabezado"
             ),
         )
-        state = await sale.wait_step(StepId.PIECE_DELIVERY)
         assert state.delivery is None and state.delivery_round == 2
         fix = next(
             m
@@ -72,10 +74,12 @@ async def test_corrections_go_back_to_ally_then_approval(
             if m["X-MND-Template"] == "corrections_requested"
         )
         assert "Cambiar el color del encabezado" in fix.get_content()
-        await sale.act("deliver_piece", steps.delivery())
-        await sale.wait_step(StepId.CLIENT_APPROVAL)
-        await sale.act("approve_product", a.ApproveProductInput(actor=f.actor(Role.PRODUCTION)))
-        state = await sale.wait_step(StepId.PROVISIONING_CALL)
+        await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
+        state = await sale.act_to(
+            StepId.PROVISIONING_CALL,
+            "approve_product",
+            a.ApproveProductInput(actor=f.actor(Role.PRODUCTION)),
+        )
         assert [r.step for r in state.steps].count(StepId.PIECE_DELIVERY) == 2
         assert (await stack.templates_sent("LOOP-FIX")).count("delivery_welcome") == 2
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
@@ -90,19 +94,17 @@ async def test_failed_calls_then_success_and_closure(
     async with running_worker(env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("LOOP-CALL"))
         await steps.to_provisioning_call(sale, env)
-        await sale.act("record_call", f.call(reached=False))
-        state = await sale.wait_for(lambda s: "intento 1" in s.waiting_for)
-        assert state.step is StepId.PROVISIONING_CALL
-        await sale.act("record_call", f.call(failing=("dash",)))
-        await sale.wait_for(lambda s: "intento 2" in s.waiting_for)
+        answer = await sale.act("record_call", f.call(reached=False))
+        assert "intento 1" in answer.waiting_for and answer.step is StepId.PROVISIONING_CALL
+        answer = await sale.act("record_call", f.call(failing=("dash",)))
+        assert "intento 2" in answer.waiting_for, answer
         fix = next(
             m
             for m in await stack.mails("LOOP-CALL")
             if m["X-MND-Template"] == "application_fix_request"
         )
         assert "Dash" in fix.get_content()
-        await sale.act("record_call", f.call())
-        state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+        state = await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", f.call())
         await sale.act("confirm_work_order_closure", steps.closure(state))
         summary = await sale.handle.result()
         assert summary.status is SaleStatus.COMPLETED and summary.call_attempts == 3

@@ -30,7 +30,7 @@ async def test_step5_waits_one_day(skipping_env: WorkflowEnvironment, tmp_path: 
         await skipping_env.sleep(timedelta(hours=20))
         assert (await sale.state()).step is StepId.CLIENT_VERIFICATION
         await skipping_env.sleep(timedelta(hours=5))
-        state = await sale.wait_step(StepId.CONTRACT)
+        state = await sale.wait_step(StepId.CONTRACT)  # moved by the timer: no answer
         record = next(r for r in state.steps if r.step is StepId.CLIENT_VERIFICATION)
         assert record.duration is not None and record.duration >= timedelta(days=1)
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
@@ -56,7 +56,7 @@ async def test_step6_contract_number_waits_one_day(
         state = await sale.state()
         assert state.step is StepId.CONTRACT and state.waiting_on == []
         await skipping_env.sleep(timedelta(hours=13))
-        state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+        state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the timer
         assert "documents_for_validation" in await stack.templates_sent("MIN-6")
         await sale.act("cancel_sale", {"actor": steps.C.model_dump(), "reason": "fin"})
         await sale.handle.result()
@@ -77,7 +77,7 @@ async def test_step7_approval_waits_two_days(
         state = await sale.state()
         assert state.step is StepId.DOCUMENT_VALIDATION and state.work_order is None
         await skipping_env.sleep(timedelta(days=1, minutes=1))
-        state = await sale.wait_step(StepId.PURCHASE_FORM)
+        state = await sale.wait_step(StepId.PURCHASE_FORM)  # the timer, then the OT activity
         assert state.work_order is not None and state.work_order.number.startswith("OT-")
         sent = await stack.templates_sent("MIN-7")
         assert "work_order_issued" in sent and "work_order_to_production" in sent

@@ -98,8 +98,9 @@ async def test_refusals_in_the_first_steps(
             "invalid_payload",
             "correo electrónico no válido",
         )
-        await sale.act("select_template", {"actor": C, "template_id": "td_moda"})
-        await sale.wait_step(StepId.BUSINESS_TYPE)
+        await sale.act_to(
+            StepId.BUSINESS_TYPE, "select_template", {"actor": C, "template_id": "td_moda"}
+        )
         await assert_refused(
             sale,
             "confirm_business_type",
@@ -107,8 +108,11 @@ async def test_refusals_in_the_first_steps(
             "invalid_payload",
             "no está en el catálogo",
         )
-        await sale.act("confirm_business_type", {"actor": C, "business_type": "restaurante"})
-        await sale.wait_step(StepId.PRODUCT_INFORMATION)
+        await sale.act_to(
+            StepId.PRODUCT_INFORMATION,
+            "confirm_business_type",
+            {"actor": C, "business_type": "restaurante"},
+        )
         long_text = " ".join(["palabra"] * 21)
         await assert_refused(
             sale,
@@ -243,7 +247,7 @@ async def test_refusals_on_documents_and_forms(
         )
         await steps.submit_documents(sale)
         await env.sleep(timedelta(days=1, minutes=1))
-        await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+        await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the contract's 1-day timer
         support = f.actor(Role.COMMERCIAL_SUPPORT).model_dump()
         await assert_refused(
             sale,
@@ -264,7 +268,7 @@ async def test_refusals_on_documents_and_forms(
             sale, "approve_documents", {"actor": support}, "wrong_step", "ya registró su decisión"
         )
         await env.sleep(timedelta(days=2, minutes=1))
-        state = await sale.wait_step(StepId.PURCHASE_FORM)
+        state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
         form = steps.purchase_form(state).model_dump(mode="json")
         await assert_refused(
             sale,
@@ -274,8 +278,7 @@ async def test_refusals_on_documents_and_forms(
             "template_id: «td_mercado» no coincide",
             "product_count",
         )
-        await sale.act("submit_purchase_form", form)
-        await sale.wait_step(StepId.PIECE_DELIVERY)
+        await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", form)
         ally = f.actor(Role.ALLY).model_dump()
         await assert_refused(
             sale,
@@ -289,8 +292,7 @@ async def test_refusals_on_documents_and_forms(
             "invalid_payload",
             "product_url: debe ser una URL válida",
         )
-        await sale.act("deliver_piece", steps.delivery())
-        await sale.wait_step(StepId.CLIENT_APPROVAL)
+        await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", steps.delivery())
         await assert_refused(
             sale,
             "request_corrections",
@@ -299,8 +301,11 @@ async def test_refusals_on_documents_and_forms(
             "comments: no puede estar vacío",
         )
         await assert_refused(sale, "approve_product", {"actor": ally}, "wrong_role", "Cliente")
-        await sale.act("approve_product", {"actor": f.actor(Role.CLIENT).model_dump()})
-        await sale.wait_step(StepId.PROVISIONING_CALL)
+        await sale.act_to(
+            StepId.PROVISIONING_CALL,
+            "approve_product",
+            {"actor": f.actor(Role.CLIENT).model_dump()},
+        )
         prod = f.actor(Role.PRODUCTION).model_dump()
         await assert_refused(
             sale,
@@ -309,8 +314,7 @@ async def test_refusals_on_documents_and_forms(
             "invalid_payload",
             "aplicativo desconocido",
         )
-        await sale.act("record_call", f.call())
-        state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+        state = await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", f.call())
         closure = steps.closure(state).model_dump(mode="json")
         await assert_refused(
             sale,

@@ -54,10 +54,10 @@ async def test_onyx_confirmation_only_by_data_mining(
     async with running_worker(skipping_env.client, tmp_path) as stack:
         sale = await Sale.open(stack, f.open_input("ROUTE-ROLE"))
         await steps.to_client_verification(sale)
-        await sale.act(
+        answer = await sale.act(
             "record_crm_lookup", {"actor": steps.C.model_dump(), "in_onyx": False, "in_rr": False}
         )
-        await sale.wait_for(lambda s: s.waiting_on == [Role.DATA_MINING])
+        assert answer.waiting_on == [Role.DATA_MINING], answer
         refusal = await sale.refused(
             "confirm_onyx_creation", {"actor": steps.C.model_dump(), "onyx_id": "X"}
         )
