@@ -45,6 +45,7 @@ class ApiSale:
         response = await api.http.post("/api/sales", json=body, headers=api.auth(who))
         assert response.status_code == 201, response.text
         sale = cls(api, body["sale_id"])
+        # The sale starts before its first task runs: nothing answers when it reaches step 2.
         await sale.wait_step(StepId.TEMPLATE_SELECTION)
         return sale
 
@@ -76,6 +77,8 @@ class ApiSale:
     async def wait_for(
         self, ready: Callable[[SaleState], bool], timeout: float = HANG_GUARD
     ) -> SaleState:
+        """Polls the state until `ready(state)`, only where nothing answers (a timer, the OT's
+        activity, the opening); after an action, assert on its answer (`act_to`)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             state = await self.state()
@@ -169,19 +172,19 @@ async def to_document_validation(sale: ApiSale) -> SaleState:
     await to_client_verification(sale)
     await sale.act("record_crm_lookup", {"in_onyx": True, "in_rr": True}, "c-100")
     await sale.sleep(1)
-    state = await sale.wait_step(StepId.CONTRACT)
+    state = await sale.wait_step(StepId.CONTRACT)  # moved by step 5's 1-day timer: no answer
     await sale.act("assign_contract_number", {"contract_number": "CT-1"}, member(Role.PROVISIONING))
     body = {"documents": documents(colombian_date(state.opened_at))}
     await sale.act("submit_documents", body, "c-100")
     await sale.sleep(1)
-    return await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    return await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the contract's timer
 
 
 async def to_piece_delivery(sale: ApiSale) -> SaleState:
     await to_document_validation(sale)
     await sale.act("approve_documents", {}, member(Role.COMMERCIAL_SUPPORT))
     await sale.sleep(2)
-    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
     return await sale.act_to(
         StepId.PIECE_DELIVERY, "submit_purchase_form", purchase_form(state), "c-100"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mnd.auth.staff import StaffDirectory
 from mnd.domain.actions import ACTIONS
 from mnd.domain.roles import Role
+from mnd.domain.sale import SaleStatus
 from mnd.domain.steps import StepId
 from tests.api import flow
 from tests.api.conftest import BY_ROLE, Api
@@ -45,8 +46,8 @@ async def test_role_matrix_on_a_parked_sale(api: Api) -> None:
 
 async def test_role_matrix_of_any_step_actions_on_a_closed_sale(api: Api) -> None:
     sale = await ApiSale.open(api)
-    await sale.act("cancel_sale", {"reason": "Prueba"}, "c-100")
-    await sale.wait_for(lambda s: s.status != "open")
+    answer = await sale.act("cancel_sale", {"reason": "Prueba"}, "c-100")
+    assert answer.status is SaleStatus.CANCELLED, answer
     for action in ANY_STEP:
         for role, who in BY_ROLE.items():
             response = await sale.post(action, VALID[action], who)

@@ -96,7 +96,7 @@ async def test_inbox_per_role_oldest_first_with_overdue_flags(api: Api) -> None:
     await flow.to_client_verification(contract)
     await contract.act("record_crm_lookup", {"in_onyx": True, "in_rr": True}, "c-100")
     await contract.sleep(1)
-    await contract.wait_step(StepId.CONTRACT)
+    await contract.wait_step(StepId.CONTRACT)  # moved by step 5's 1-day timer: no answer
 
     async def settled() -> list[dict[str, Any]]:
         for _ in range(200):
@@ -141,8 +141,7 @@ async def test_inbox_per_role_oldest_first_with_overdue_flags(api: Api) -> None:
 
 async def test_reports_and_timeline(api: Api) -> None:
     sale = await ApiSale.open(api)
-    await sale.act("select_template", {"template_id": "td_moda"}, "c-100")
-    await sale.wait_step(StepId.BUSINESS_TYPE)
+    await sale.act_to(StepId.BUSINESS_TYPE, "select_template", {"template_id": "td_moda"}, "c-100")
     headers = api.auth("sup-1")
     for _ in range(200):
         response = await api.http.get(f"/api/sales/{sale.sale_id}/timeline", headers=headers)

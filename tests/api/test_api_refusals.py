@@ -154,10 +154,13 @@ async def test_unknown_sales_routes_and_files(api: Api) -> None:
     sale = await ApiSale.open(api)
     content = flow.content()
     content["products"][0]["image"] = {"storage_ref": "file:no-existe"}
-    await sale.act("select_template", {"template_id": "td_moda"}, "c-100")
-    await sale.wait_step(StepId.BUSINESS_TYPE)
-    await sale.act("confirm_business_type", {"business_type": "restaurante"}, "c-100")
-    await sale.wait_step(StepId.PRODUCT_INFORMATION)
+    await sale.act_to(StepId.BUSINESS_TYPE, "select_template", {"template_id": "td_moda"}, "c-100")
+    await sale.act_to(
+        StepId.PRODUCT_INFORMATION,
+        "confirm_business_type",
+        {"business_type": "restaurante"},
+        "c-100",
+    )
     response = await sale.post("submit_content", {"content": content}, "c-100")
     assert response.status_code == 422
     assert response.json()["detail"] == [

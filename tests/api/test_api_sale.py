@@ -17,10 +17,10 @@ PROD, PROV = member(Role.PRODUCTION), member(Role.PROVISIONING)
 
 async def test_every_action_through_the_api(api: Api) -> None:
     sale = await ApiSale.open(api)
-    await sale.act("select_template", {"template_id": "td_moda"}, C)
-    await sale.wait_step(StepId.BUSINESS_TYPE)
-    await sale.act("confirm_business_type", {"business_type": "restaurante"}, C)
-    await sale.wait_step(StepId.PRODUCT_INFORMATION)
+    await sale.act_to(StepId.BUSINESS_TYPE, "select_template", {"template_id": "td_moda"}, C)
+    await sale.act_to(
+        StepId.PRODUCT_INFORMATION, "confirm_business_type", {"business_type": "restaurante"}, C
+    )
 
     # Step 4 with the product image uploaded first and referenced as file:<id>.
     image = await flow.uploaded(api, flow.JPEG, "pan.jpg", "image/jpeg", "product_image")
@@ -41,7 +41,7 @@ async def test_every_action_through_the_api(api: Api) -> None:
     state = await sale.state()
     assert state.crm is not None and state.crm.route is CrmRoute.CREATE_IN_ONYX
     await sale.sleep(1)
-    state = await sale.wait_step(StepId.CONTRACT)
+    state = await sale.wait_step(StepId.CONTRACT)  # moved by step 5's 1-day timer: no answer
 
     # Step 6: the contract number, then documents uploaded and referenced.
     await sale.act("assign_contract_number", {"contract_number": "CT-77"}, PROV)
@@ -64,20 +64,23 @@ async def test_every_action_through_the_api(api: Api) -> None:
     assert by_kind["cedula"].content_type == "image/png"
     assert by_kind["cedula"].size_bytes == len(flow.PNG)
     await sale.sleep(1)
-    state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)
+    state = await sale.wait_step(StepId.DOCUMENT_VALIDATION)  # moved by the contract's timer
 
     # Step 7: rejected once (back to 6), then approved.
     cs = member(Role.COMMERCIAL_SUPPORT)
     rejection = {"rejections": [{"kind": "cedula", "reason": "La foto está borrosa"}]}
-    await sale.act("reject_documents", rejection, cs)
-    state = await sale.wait_step(StepId.CONTRACT)
-    await sale.act(
-        "submit_documents", {"documents": flow.documents(colombian_date(state.opened_at))}, C
+    state = await sale.act_to(StepId.CONTRACT, "reject_documents", rejection, cs)
+    # The contract's minimum has passed: the resubmission goes straight back to validation.
+    await sale.act_to(
+        StepId.DOCUMENT_VALIDATION,
+        "submit_documents",
+        {"documents": flow.documents(colombian_date(state.opened_at))},
+        C,
     )
-    await sale.wait_step(StepId.DOCUMENT_VALIDATION)
-    await sale.act("approve_documents", {"notes": "Completo"}, cs)
+    answer = await sale.act("approve_documents", {"notes": "Completo"}, cs)
+    assert answer.waiting_on == [] and answer.min_until is not None, answer
     await sale.sleep(2)
-    state = await sale.wait_step(StepId.PURCHASE_FORM)
+    state = await sale.wait_step(StepId.PURCHASE_FORM)  # the 2-day timer, then the OT activity
 
     # A supervisor reassigns the sale; from then on only the new consultant acts as consultant.
     body = {
@@ -88,32 +91,39 @@ async def test_every_action_through_the_api(api: Api) -> None:
     refused = await sale.post("submit_purchase_form", flow.purchase_form(state), C)
     assert refused.status_code == 403, refused.text
     assert "Solo el consultor asignado" in refused.json()["detail"]
-    await sale.act("submit_purchase_form", flow.purchase_form(state), C2)
-    await sale.wait_step(StepId.PIECE_DELIVERY)
+    await sale.act_to(StepId.PIECE_DELIVERY, "submit_purchase_form", flow.purchase_form(state), C2)
 
     # Steps 9 and 10: a delivery, corrections, a second delivery, approval by Producción.
     ally = member(Role.ALLY)
-    await sale.act("deliver_piece", flow.delivery(1), ally)
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
-    await sale.act("record_post_sale_request", {"description": "Cambiar el logo en 2027"}, PROD)
-    await sale.act("request_corrections", {"comments": "El precio del pan está mal"}, PROD)
-    await sale.wait_step(StepId.PIECE_DELIVERY)
-    await sale.act("deliver_piece", flow.delivery(2), ally)
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
-    await sale.act("approve_product", {"comment": "Aprobado por teléfono"}, PROD)
-    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", flow.delivery(1), ally)
+    await sale.act_to(
+        StepId.CLIENT_APPROVAL,
+        "record_post_sale_request",
+        {"description": "Cambiar el logo en 2027"},
+        PROD,
+    )
+    await sale.act_to(
+        StepId.PIECE_DELIVERY,
+        "request_corrections",
+        {"comments": "El precio del pan está mal"},
+        PROD,
+    )
+    await sale.act_to(StepId.CLIENT_APPROVAL, "deliver_piece", flow.delivery(2), ally)
+    await sale.act_to(
+        StepId.PROVISIONING_CALL, "approve_product", {"comment": "Aprobado por teléfono"}, PROD
+    )
 
     # Step 11: an unanswered call, then the full call; step 12: the OT closes.
-    await sale.act("record_call", {"reached": False}, PROD)
-    await sale.act("record_call", flow.good_call(), PROD)
-    state = await sale.wait_step(StepId.WORK_ORDER_CLOSURE)
+    await sale.act_to(StepId.PROVISIONING_CALL, "record_call", {"reached": False}, PROD)
+    state = await sale.act_to(StepId.WORK_ORDER_CLOSURE, "record_call", flow.good_call(), PROD)
     assert state.work_order is not None
     closure = {
         "work_order_number": state.work_order.number,
         "billing_start_date": colombian_date(state.work_order.issued_at).isoformat(),
     }
-    await sale.act("confirm_work_order_closure", closure, PROV)
-    state = await sale.wait_for(lambda s: s.status is SaleStatus.COMPLETED)
+    answer = await sale.act("confirm_work_order_closure", closure, PROV)
+    assert answer.status is SaleStatus.COMPLETED, answer
+    state = await sale.state()
     assert state.post_sale_requests == ["Cambiar el logo en 2027"]
     assert len(state.corrections) == 1 and len(state.calls) == 2
     assert state.consultant.id == C2
