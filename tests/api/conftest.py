@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from temporalio.client import (
     Interceptor,
     OutboundInterceptor,
     StartWorkflowInput,
+    StartWorkflowUpdateInput,
     WorkflowHandle,
+    WorkflowUpdateHandle,
 )
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -60,9 +63,48 @@ class Api:
     settings: Settings
     sessions: sessionmaker[Session]
     tokens: dict[str, str]
+    answers: LostAnswers
 
     def auth(self, member: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[member]}"}
+
+
+class LostAnswers(Interceptor):
+    """Client interceptor that loses the answer of a chosen Update, once: the call reaches the
+    server, the sale applies the action and answers, and the app never hears back, as when a
+    network drops the answer; the request hangs until its client gives up (is cancelled).
+    Deterministic where a timeout would race the answer: `lost` is set only once the server
+    has answered, and before the app could see it."""
+
+    def __init__(self) -> None:
+        self._armed: dict[str, asyncio.Event] = {}
+
+    def lose(self, update_id_part: str) -> asyncio.Event:
+        """Loses the answer of the next Update whose id contains `update_id_part`; the event is
+        set once it was lost. A later Update with that id (the retry) gets its answer."""
+        lost = self._armed[update_id_part] = asyncio.Event()
+        return lost
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _LoseAnswers(next, self._armed)
+
+
+class _LoseAnswers(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, armed: dict[str, asyncio.Event]) -> None:
+        super().__init__(next)
+        self.armed = armed
+
+    async def start_workflow_update(
+        self, input: StartWorkflowUpdateInput
+    ) -> WorkflowUpdateHandle[Any]:
+        # `execute_update` waits for the COMPLETED stage: this returns with the sale's answer.
+        handle = await super().start_workflow_update(input)
+        part = next((p for p in self.armed if p in (input.update_id or "")), None)
+        if part is None:
+            return handle
+        self.armed.pop(part).set()
+        await asyncio.Future()  # the answer never arrives: wait until the caller gives up
+        raise AssertionError("unreachable")
 
 
 class StartedWorkflows(Interceptor):
@@ -102,10 +144,11 @@ async def _api(
     skipping_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Api]:
     root: Path = tmp_path_factory.mktemp("api")
-    started = StartedWorkflows()
-    # The app's client is the environment's, plus the interceptor that notes the sales it opens.
+    started, answers = StartedWorkflows(), LostAnswers()
+    # The app's client is the environment's, plus the interceptors that note the sales it opens
+    # and lose an answer on demand.
     config = skipping_env.client.config()
-    config["interceptors"] = [started]
+    config["interceptors"] = [started, answers]
     client = Client(**config)
     async with running_worker(skipping_env.client, root, public_url=PUBLIC_URL) as stack:
         settings = Settings(data_dir=root, task_queue=stack.task_queue, public_url=PUBLIC_URL)
@@ -121,7 +164,7 @@ async def _api(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-                yield Api(http, app, skipping_env, stack, settings, sessions, tokens)
+                yield Api(http, app, skipping_env, stack, settings, sessions, tokens, answers)
         await terminate_sales(skipping_env.client, started.ids)
         engine.dispose()
 

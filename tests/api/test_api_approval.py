@@ -6,6 +6,7 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import update
 
@@ -19,6 +20,7 @@ from tests.api import flow
 from tests.api.conftest import PUBLIC_URL, Api
 from tests.api.flow import ApiSale
 
+HANG_GUARD = 60  # seconds: a bound on a hang, not a timing assertion
 LINK = re.compile(re.escape(PUBLIC_URL) + r"(/aprobacion/[A-Za-z0-9_.\-]+)")
 
 
@@ -68,14 +70,17 @@ async def test_corrections_then_approval_and_refused_links(api: Api) -> None:
         result = await api.http.get(first)
         assert result.status_code == 200 and "Usted solicitó correcciones" in result.text
         assert "(hora de Colombia)" in result.text and 'class="ok"' in result.text
-    state = await sale.wait_step(StepId.PIECE_DELIVERY)
+    # The redirect came after the sale's answer: it has already gone back to the ally.
+    state = await sale.state()
+    assert state.step is StepId.PIECE_DELIVERY and state.waiting_on == [Role.ALLY]
     assert state.corrections[0].comments == "El logo va a la izquierda"
     assert state.corrections[0].requested_by == "cliente:900.373.115-3"
 
     # A link of the first delivery (never used) is refused once the second one is out.
     stale = links(api).issue(sale.sale_id, 1, f"{sale.sale_id}:extra").removeprefix(PUBLIC_URL)
-    await sale.act("deliver_piece", flow.delivery(2), flow.member(Role.ALLY))
-    await sale.wait_step(StepId.CLIENT_APPROVAL)
+    await sale.act_to(
+        StepId.CLIENT_APPROVAL, "deliver_piece", flow.delivery(2), flow.member(Role.ALLY)
+    )
     second = (await emailed_links(api, sale.sale_id, 2))[1]
     response = await api.http.get(stale)
     assert response.status_code == 410 and "corresponde a una entrega anterior" in response.text
@@ -95,7 +100,8 @@ async def test_corrections_then_approval_and_refused_links(api: Api) -> None:
     second_nonce = nonce_of(api, second)
     approved = await api.http.post(f"{second}/aprobar", data={"comment": "¡Quedó lindo!"})
     assert approved.status_code == 303 and approved.headers["location"] == second
-    state = await sale.wait_step(StepId.PROVISIONING_CALL)
+    state = await sale.state()  # the redirect came after the sale's answer
+    assert state.step is StepId.PROVISIONING_CALL
     assert state.approved_by == "cliente:900.373.115-3"
     # Reopened (or the form sent again), the used link says what was decided, when, and whom
     # to write to; the second decision is not sent.
@@ -117,8 +123,7 @@ async def test_a_refused_decision_releases_the_link(api: Api) -> None:
     await flow.to_client_approval(sale)
     [path] = await emailed_links(api, sale.sale_id, 1)
     # Producción records the approval first (by phone); the client's click comes too late.
-    await sale.act("approve_product", {}, flow.member(Role.PRODUCTION))
-    await sale.wait_step(StepId.PROVISIONING_CALL)
+    await sale.act_to(StepId.PROVISIONING_CALL, "approve_product", {}, flow.member(Role.PRODUCTION))
     response = await api.http.post(f"{path}/aprobar")
     assert response.status_code == 409 and "No se registró" in response.text
     assert "corresponde al paso 10. Aprobación del cliente" in response.text
@@ -144,7 +149,7 @@ async def test_the_reminder_carries_the_rounds_link_and_replies_to_the_consultan
     assert mail["Reply-To"] == state.consultant.email
     approved = await api.http.post(f"{reminder}/aprobar")
     assert approved.status_code == 303
-    await sale.wait_step(StepId.PROVISIONING_CALL)
+    assert (await sale.state()).step is StepId.PROVISIONING_CALL  # redirected after the answer
 
 
 async def test_forged_links_are_refused(api: Api) -> None:
@@ -158,3 +163,32 @@ async def test_forged_links_are_refused(api: Api) -> None:
         ):
             assert response.status_code == 404
             assert "El enlace de aprobación no es válido." in response.text
+
+
+async def test_a_decision_whose_answer_was_lost_is_sent_again_and_applied_once(api: Api) -> None:
+    """The link's nonce is the Update's id: a second submit of the same link, after the sale took
+    the first one and its answer was lost, answers as accepted and changes nothing more."""
+    sale = await ApiSale.open(api)
+    await flow.to_client_approval(sale)
+    [path] = await emailed_links(api, sale.sale_id, 1)
+    nonce = nonce_of(api, path)
+    lost = api.answers.lose(f"approval:{nonce}")
+    first = asyncio.create_task(api.http.post(f"{path}/aprobar", data={"comment": "Perfecto"}))
+    await asyncio.wait_for(lost.wait(), HANG_GUARD)
+    assert not first.done()
+    first.cancel()  # the client's browser gave up waiting
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    # The page never said it was recorded, so the link was released: it may be used again.
+    assert nonce_of(api, path) == nonce
+    again = await api.http.post(f"{path}/aprobar", data={"comment": "Perfecto"})
+    assert again.status_code == 303 and again.headers["location"] == path
+    page = await api.http.get(path)
+    assert page.status_code == 200 and "Usted aprobó su producto" in page.text
+    state = await sale.state()
+    assert state.step is StepId.PROVISIONING_CALL
+    assert [e.action for e in state.log].count("approve_product") == 1
+    await api.stack.settled(sale.sale_id)
+    events = [e for e in api.stack.records.events(sale.sale_id) if e.kind == "action"]
+    assert [e.data.get("action") for e in events].count("approve_product") == 1
+    assert (await api.stack.templates_sent(sale.sale_id)).count("product_approved") == 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from mnd.domain.roles import Role
 from mnd.domain.sale import SaleState, workflow_id_for
 from mnd.domain.steps import StepId
@@ -13,6 +15,7 @@ from tests.api.conftest import Api
 from tests.api.flow import ApiSale
 
 C = "c-100"
+HANG_GUARD = 60  # seconds: a bound on a hang, not a timing assertion
 
 
 async def log_entries(api: Api, sale_id: str, action: str) -> int:
@@ -54,14 +57,15 @@ async def test_a_client_that_gave_up_after_the_action_was_accepted_retries_safel
     sale = await ApiSale.open(api)
     key = "lost-answer-1"
     body = {"template_id": "td_moda"}
-    # The first client sends the action and gives up once the sale has taken it (its answer
-    # is lost, as with a timeout on a slow network).
+    # The first client sends the action; the sale applies it and answers, the answer is lost
+    # on the way back, and the client gives up (as with a timeout on a slow network).
+    lost = api.answers.lose(f":select_template:{key}")
     first = asyncio.create_task(post(sale, "select_template", body, key))
-    for _ in range(300):
-        if await log_entries(api, sale.sale_id, "select_template") or first.done():
-            break
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(lost.wait(), HANG_GUARD)
+    assert not first.done()
     first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
     assert await log_entries(api, sale.sale_id, "select_template") == 1
     retry = await post(sale, "select_template", body, key)
     assert retry.status_code == 200, retry.text
@@ -69,3 +73,6 @@ async def test_a_client_that_gave_up_after_the_action_was_accepted_retries_safel
     assert answer["action"] == "select_template" and answer["step"] == StepId.BUSINESS_TYPE
     assert answer["waiting_on"] == [Role.CONSULTANT]
     assert await log_entries(api, sale.sale_id, "select_template") == 1
+    await api.stack.settled(sale.sale_id)
+    events = [e for e in api.stack.records.events(sale.sale_id) if e.kind == "action"]
+    assert sum(1 for e in events if e.data.get("action") == "select_template") == 1
