@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import socket
 import threading
 from concurrent.futures import Future
 from typing import Any
 
 _FRAME_HEADER = 9  # HTTP/2: length (3 bytes), type, flags, stream id (4 bytes)
+_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+_DATA = 0x0
+_PADDED = 0x8
 _HEADERS = 0x1
 _END_STREAM_AND_HEADERS = 0x5
 
@@ -72,6 +76,50 @@ class AnswerWatch:
         return data, answers
 
 
+class RequestWatch:
+    """Follows the frames a client sends on one HTTP/2 connection and reads its gRPC messages
+    (gzip-compressed, as the Temporal SDK sends them by default) to find a marker in them: an
+    Update's id is in its request."""
+
+    def __init__(self) -> None:
+        self.marker_seen = False
+        self._buffer = b""
+        self._preface = True
+        self._partial: dict[int, bytes] = {}  # per stream: a gRPC message not complete yet
+
+    def feed(self, chunk: bytes, marker: bytes | None) -> None:
+        self._buffer += chunk
+        if self._preface:  # h2c with prior knowledge: the client's preface comes first
+            if len(self._buffer) < len(_PREFACE):
+                return
+            self._buffer, self._preface = self._buffer[len(_PREFACE) :], False
+        while len(self._buffer) >= _FRAME_HEADER:
+            length = int.from_bytes(self._buffer[:3], "big")
+            if len(self._buffer) < _FRAME_HEADER + length:
+                return
+            header = self._buffer[:_FRAME_HEADER]
+            payload = self._buffer[_FRAME_HEADER : _FRAME_HEADER + length]
+            self._buffer = self._buffer[_FRAME_HEADER + length :]
+            if header[3] != _DATA:
+                continue
+            if header[4] & _PADDED:
+                payload = payload[1 : len(payload) - payload[0]]
+            stream = int.from_bytes(header[5:9], "big") & 0x7FFFFFFF
+            self._partial[stream] = self._messages(self._partial.get(stream, b"") + payload, marker)
+
+    def _messages(self, data: bytes, marker: bytes | None) -> bytes:
+        """Reads the whole gRPC messages in `data` (flag, length, message); returns the rest."""
+        while len(data) >= 5 and len(data) >= 5 + int.from_bytes(data[1:5], "big"):
+            size = int.from_bytes(data[1:5], "big")
+            message = data[5 : 5 + size]
+            if data[0] == 1:
+                message = gzip.decompress(message)
+            if marker is not None and marker in message:
+                self.marker_seen = True
+            data = data[5 + size :]
+        return data
+
+
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to a target; `cut()` refuses and drops every connection,
     `recycle()` drops them and keeps accepting new ones. With `http2` (a gRPC server such as
@@ -84,6 +132,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._lose_next_answer: bool | None = None  # None: forward; else `cancel` of the loss
+        self._lose_answers_to: bytes | None = None
         self.connections = 0
         self.answers_lost = 0
         self._loop = asyncio.new_event_loop()
@@ -114,6 +163,16 @@ class TcpProxy:
         assert self._http2, "only an http2 proxy sees where an answer starts"
         self._call(self._arm(cancel))
 
+    def lose_answers_to(self, marker: bytes | None) -> None:
+        """Loses the answer of every call whose request carries `marker` (an Update's id, say),
+        however often the client retries it, by dropping the connection where the answer starts
+        (`http2` only): the server served the call and the client never hears back. A client
+        here makes one call at a time on a connection, so the next answer on a connection that
+        sent the marker is that call's. None forwards everything again. Counted in
+        `answers_lost`."""
+        assert self._http2, "only an http2 proxy sees where an answer starts"
+        self._call(self._set_marker(marker))
+
     def close(self) -> None:
         self.cut()
         self._call(self._cancel_pipes())
@@ -137,6 +196,9 @@ class TcpProxy:
     async def _arm(self, cancel: bool) -> None:
         self._lose_next_answer = cancel
 
+    async def _set_marker(self, marker: bytes | None) -> None:
+        self._lose_answers_to = marker
+
     async def _cancel_pipes(self) -> None:
         current = asyncio.current_task()
         pipes = [t for t in asyncio.all_tasks() if t is not current]
@@ -152,9 +214,10 @@ class TcpProxy:
             return
         self.connections += 1
         self._writers |= {client_w, server_w}
+        requests = RequestWatch() if self._http2 else None
         await asyncio.gather(
-            self._pipe(client_r, server_w),
-            self._pipe(server_r, client_w, AnswerWatch() if self._http2 else None),
+            self._pipe(client_r, server_w, requests=requests),
+            self._pipe(server_r, client_w, AnswerWatch() if self._http2 else None, requests),
         )
 
     async def _pipe(
@@ -162,13 +225,19 @@ class TcpProxy:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         watch: AnswerWatch | None = None,
+        requests: RequestWatch | None = None,
     ) -> None:
+        """Copies `reader` to `writer`: a client's requests when there is no `watch` (`requests`
+        looks for the marker in them), else the server's answers, some lost."""
         with contextlib.suppress(ConnectionError, OSError):
             while data := await reader.read(65536):
                 answers: list[tuple[int, int]] = []
+                if watch is None and requests is not None:
+                    requests.feed(data, self._lose_answers_to)
                 if watch is not None:
                     data, answers = watch.frames(data)
-                if answers and self._lose_next_answer is not None:
+                marked = bool(self._lose_answers_to and requests and requests.marker_seen)
+                if answers and (self._lose_next_answer is not None or marked):
                     offset, stream = answers[0]
                     writer.write(data[:offset])
                     await self._lose_answer(writer, stream)
@@ -179,7 +248,7 @@ class TcpProxy:
         self._writers.discard(writer)
 
     async def _lose_answer(self, client: asyncio.StreamWriter, stream: int) -> None:
-        cancel, self._lose_next_answer = self._lose_next_answer, None
+        cancel, self._lose_next_answer = bool(self._lose_next_answer), None
         self.answers_lost += 1
         if cancel:
             size = len(_CANCELLED_BLOCK).to_bytes(3, "big")

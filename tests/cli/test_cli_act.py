@@ -8,10 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from mnd.domain.actions import ACTIONS
 from mnd.domain.clock import colombian_date
+from mnd.domain.sale import workflow_id_for
 from tests.cli.helpers import Team, amnd, eventually, open_demo
+from tests.tcp_proxy import TcpProxy
+from workflows.sale import SaleWorkflow
 
 pytestmark = pytest.mark.devserver
 PAYLOADS = Path(__file__).parents[2] / "examples" / "payloads"
@@ -174,3 +178,42 @@ async def test_refusals_map_to_exit_codes(team: Team, tmp_path: Path) -> None:
     args = ["act", sale, "select_template", "-f", "-", "--token", team.consultant]
     ok = await amnd(*args, stdin=stdin)
     assert ok.exit_code == 0 and "3. Tipo de comercio" in ok.stdout
+
+
+async def test_a_rerun_with_the_same_idempotency_key_after_a_lost_answer_applies_once(
+    team: Team, dev_env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--idempotency-key` makes a rerun of the command the same Update: when the sale took the
+    action but the answer never reached the member, running it again answers and changes
+    nothing more."""
+    sale = "CLI-LOST-1"
+    await open_demo(team.consultant, sale)
+    key = "plantilla-lost-1"
+    args = ["act", sale, "select_template", "--file", str(PAYLOADS / "select_template.json")]
+    args += ["--idempotency-key", key, "--token", team.consultant]
+    target = dev_env.client.service_client.config.target_host
+    host, port = target.rsplit(":", 1)
+    proxy = TcpProxy(host, int(port), http2=True)
+    proxy.start()
+    try:
+        # Every answer to this Update is lost, retries included: the command gives up.
+        proxy.lose_answers_to(key.encode())
+        monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{proxy.port}")
+        lost = await amnd(*args)
+    finally:
+        monkeypatch.setenv("TEMPORAL_ADDRESS", target)
+        proxy.close()
+    assert lost.exit_code == 1 and "✔" not in lost.stdout, (lost.stdout, lost.stderr)
+    assert "Temporal respondió con un error" in lost.stderr
+    assert proxy.answers_lost >= 1
+    handle = team.stack.client.get_workflow_handle(workflow_id_for(sale))
+    state = await handle.query(SaleWorkflow.state)
+    assert [e.action for e in state.log].count("select_template") == 1  # the sale took it
+    again = await amnd(*args)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.startswith("✔ ") and "3. Tipo de comercio" in again.stdout
+    state = await handle.query(SaleWorkflow.state)
+    assert [e.action for e in state.log].count("select_template") == 1
+    await team.stack.settled(sale)
+    events = [e for e in team.stack.records.events(sale) if e.kind == "action"]
+    assert [e.data.get("action") for e in events].count("select_template") == 1
