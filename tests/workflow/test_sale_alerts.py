@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
 from mnd import worker_app
@@ -37,6 +38,9 @@ async def test_missing_template_alerts_and_the_sale_completes(
             f"No se pudo enviar el correo «{MISSING}»: "
             f"no existe la plantilla de correo «{MISSING}»."
         )
+        # The Temporal UI's current details of the sale (its user metadata) show it too.
+        meta = await sale.handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        assert f"⚠ Alerta: {alert.message}" in meta.current_details.split("  \n")
         alerts = [e for e in stack.records.events("ALERT-1") if e.kind == "alert"]
         assert [e.message for e in alerts] == [alert.message]
         sent = stack.templates_sent_now("ALERT-1")
