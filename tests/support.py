@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -32,6 +32,16 @@ from workflows.sale import SaleWorkflow
 # hung. Only a hang reaches it: a pass returns as soon as the condition holds. Generous, so that
 # a machine kept busy by other work (CI under load, 2 cores) never turns a slow pass into a red.
 HANG_GUARD = 60.0
+T = TypeVar("T")
+
+
+async def without_hanging(call: Awaitable[T], what: str) -> T:
+    """`await call`, failing the test if it never ends instead of hanging it (HANG_GUARD): an
+    answer that waited on an email or a record while their server is down would never come."""
+    try:
+        return await asyncio.wait_for(call, HANG_GUARD)
+    except TimeoutError:
+        raise AssertionError(f"{what}: no answer in {HANG_GUARD:.0f} s") from None
 
 
 @dataclass

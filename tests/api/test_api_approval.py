@@ -19,8 +19,8 @@ from mnd.domain.steps import StepId
 from tests.api import flow
 from tests.api.conftest import PUBLIC_URL, Api
 from tests.api.flow import ApiSale
+from tests.support import without_hanging
 
-HANG_GUARD = 60  # seconds: a bound on a hang, not a timing assertion
 LINK = re.compile(re.escape(PUBLIC_URL) + r"(/aprobacion/[A-Za-z0-9_.\-]+)")
 
 
@@ -174,7 +174,7 @@ async def test_a_decision_whose_answer_was_lost_is_sent_again_and_applied_once(a
     nonce = nonce_of(api, path)
     lost = api.answers.lose(f"approval:{nonce}")
     first = asyncio.create_task(api.http.post(f"{path}/aprobar", data={"comment": "Perfecto"}))
-    await asyncio.wait_for(lost.wait(), HANG_GUARD)
+    await without_hanging(lost.wait(), "the lost answer")
     assert not first.done()
     first.cancel()  # the client's browser gave up waiting
     with pytest.raises(asyncio.CancelledError):

@@ -13,9 +13,9 @@ from mnd.domain.sale import SaleState, workflow_id_for
 from mnd.domain.steps import StepId
 from tests.api.conftest import Api
 from tests.api.flow import ApiSale
+from tests.support import without_hanging
 
 C = "c-100"
-HANG_GUARD = 60  # seconds: a bound on a hang, not a timing assertion
 
 
 async def log_entries(api: Api, sale_id: str, action: str) -> int:
@@ -61,7 +61,7 @@ async def test_a_client_that_gave_up_after_the_action_was_accepted_retries_safel
     # on the way back, and the client gives up (as with a timeout on a slow network).
     lost = api.answers.lose(f":select_template:{key}")
     first = asyncio.create_task(post(sale, "select_template", body, key))
-    await asyncio.wait_for(lost.wait(), HANG_GUARD)
+    await without_hanging(lost.wait(), "the lost answer")
     assert not first.done()
     first.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -16,7 +16,7 @@ from mnd.domain.roles import Role
 from mnd.domain.steps import StepId
 from tests import factories as f
 from tests.postgres import fresh_schema, schema_url
-from tests.support import Sale, running_worker
+from tests.support import Sale, running_worker, without_hanging
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.devserver, pytest.mark.fault]
@@ -48,12 +48,20 @@ async def _run_sale_through_outage(
     async with running_worker(dev_env.client, tmp_path, database_url=url) as stack:
         sale = await Sale.open(stack, f.open_input("DOWN-1", profile=fast_profile()))
         C = f.actor(Role.CONSULTANT)
-        await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
-        await sale.wait_step(StepId.BUSINESS_TYPE)
+        await sale.act_to(
+            StepId.BUSINESS_TYPE,
+            "select_template",
+            a.SelectTemplateInput(actor=C, template_id="td_moda"),
+        )
         proxy.cut()
-        answer = await sale.act(
+        # Each answer during the outage is awaited with a hang guard: one that waited on the
+        # records or the email would fail the test instead of hanging it.
+        answer = await without_hanging(
+            sale.act(
+                "confirm_business_type",
+                a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+            ),
             "confirm_business_type",
-            a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
         )
         # Answered at once with the database down: records and emails follow, later.
         assert answer.step is StepId.PRODUCT_INFORMATION and answer.waiting_on == [Role.CONSULTANT]
@@ -78,12 +86,14 @@ async def _run_sale_through_outage(
         state = await sale.state()
         assert state.step is StepId.PRODUCT_INFORMATION and state.notifications_sent == 0
         # The next action too: the sale moves on while its email and records wait.
-        answer = await sale.act(
-            "submit_content", a.SubmitContentInput(actor=C, content=f.content())
+        answer = await without_hanging(
+            sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content())),
+            "submit_content",
         )
         assert answer.step is StepId.CLIENT_VERIFICATION, answer
         assert (await sale.state()).emails_pending == 1
         proxy.start()
+        # The email's activity retries on its own schedule once the database is back.
         await sale.wait_for(lambda s: s.notifications_sent == 1, timeout=30)
         assert stack.templates_sent_now("DOWN-1") == [
             "content_request"

@@ -21,7 +21,7 @@ from mnd.domain.steps import StepId
 from tests import factories as f
 from tests.mail.smtp_server import SmtpServer
 from tests.scenarios import happy_path
-from tests.support import Sale, running_worker
+from tests.support import Sale, running_worker, without_hanging
 from tests.tcp_proxy import TcpProxy
 
 CLIENT, CONSULTANT = "jorge@laespiga.com.co", "laura.gomez@claro.com.co"
@@ -155,14 +155,23 @@ async def test_actions_are_answered_at_once_while_the_mail_server_is_down(
         async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
             sale = await Sale.open(stack, f.open_input("MAIL-DOWN"))
             C = f.actor(Role.CONSULTANT)
-            await sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda"))
-            # Entering step 4 queues the content request to the client; it cannot go out.
-            await sale.act(
-                "confirm_business_type",
-                a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+            # Each answer is awaited with a hang guard: one that waited on the mail server
+            # would fail the test instead of hanging it.
+            await without_hanging(
+                sale.act("select_template", a.SelectTemplateInput(actor=C, template_id="td_moda")),
+                "select_template",
             )
-            answer = await sale.act(
-                "submit_content", a.SubmitContentInput(actor=C, content=f.content())
+            # Entering step 4 queues the content request to the client; it cannot go out.
+            await without_hanging(
+                sale.act(
+                    "confirm_business_type",
+                    a.ConfirmBusinessTypeInput(actor=C, business_type="restaurante"),
+                ),
+                "confirm_business_type",
+            )
+            answer = await without_hanging(
+                sale.act("submit_content", a.SubmitContentInput(actor=C, content=f.content())),
+                "submit_content",
             )
             assert answer.step is StepId.CLIENT_VERIFICATION and answer.waiting_on, answer
             state = await sale.state()
@@ -200,7 +209,9 @@ async def test_a_cancel_from_temporal_while_the_sale_closes_changes_nothing(
         async with running_worker(skipping_env.client, tmp_path, **smtp) as stack:
             sale = await Sale.open(stack, f.open_input("MAIL-CLOSING"))
             C = f.actor(Role.CONSULTANT)
-            answer = await sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"})
+            answer = await without_hanging(
+                sale.act("cancel_sale", {"actor": C.model_dump(), "reason": "fin"}), "cancel_sale"
+            )
             assert answer.status is SaleStatus.CANCELLED
             assert (await sale.state()).emails_pending == 1  # sale_cancelled, held by SMTP
             await sale.handle.cancel()
