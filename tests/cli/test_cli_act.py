@@ -41,7 +41,9 @@ async def test_every_step_with_the_example_payloads(team: Team) -> None:
         ("submit_content", team.consultant, (), "5. Verificación del cliente en CRM"),
         ("record_crm_lookup", team.consultant, (), "5. Verificación"),  # the 1-day minimum
         ("assign_contract_number", team.provisioning, (), "6. Diligenciamiento del contrato"),
-        ("submit_documents", team.consultant, (f"documents.documents.4.issued_on={today}",), "6."),
+        # Step 6 or, when the contract's 2-second minimum has already run out, step 7: the
+        # fast profile's minimums run on the wall clock, so either answer is right.
+        ("submit_documents", team.consultant, (f"documents.documents.4.issued_on={today}",), "6|7"),
     ]
     for action, token, sets, expected in moves:
         code, out, err = await act(sale, action, token, *sets)
@@ -51,7 +53,8 @@ async def test_every_step_with_the_example_payloads(team: Team) -> None:
             )
             code, out, err = await act(sale, action, token, *sets)
         assert code == 0, (action, err)
-        assert out.startswith("✔ ") and expected in out, (action, out)
+        shown_steps = [f"paso {step}" for step in expected.split("|")]
+        assert out.startswith("✔ ") and any(s in out for s in shown_steps), (action, out)
 
     shown = await eventually(
         ["sale", "show", sale, "--token", team.consultant], lambda r: "7. Validación" in r.stdout
