@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
 
 from mnd.cli.common import EXIT_INVALID, fail, settings
 from mnd.cli.identity import TokenOption, signed_in
@@ -21,6 +24,7 @@ from mnd.domain.sale import SaleState
 from mnd.labels import role_text, roles_text, step_text
 from mnd.services.sales import actor_for
 from mnd.settings import Settings
+from mnd.temporal_retry import is_transient
 
 ACTION_HELP = "Acción: " + ", ".join(ACTIONS)
 
@@ -59,8 +63,11 @@ def act(
         actor = actor_for(member.id, member.roles, action, member.name)
     except ActionRefused as exc:
         refused(exc)
-    update_id = f"{member.id}:{action}:{idempotency_key}" if idempotency_key else None
-    answer = asyncio.run(_act(settings(), sale_id, action, payload, actor, update_id))
+    # Always a key: when the answer is lost, the message below names it, and a rerun with it
+    # answers without applying the action a second time.
+    key = idempotency_key or secrets.token_urlsafe(8)
+    update_id = f"{member.id}:{action}:{key}"
+    answer = asyncio.run(_act(settings(), sale_id, action, payload, actor, update_id, key))
     label = ACTIONS[action].label_es
     typer.echo(f"✔ {label}: aceptada, como {member.name} ({role_text(actor.role.value)}).")
     typer.echo(f"  {answer.message}")
@@ -73,11 +80,22 @@ async def _act(
     action: str,
     payload: dict[str, Any],
     actor: Actor,
-    update_id: str | None,
+    update_id: str,
+    key: str,
 ) -> ActionResult:
     # The answer comes once the sale has reacted: nothing to poll afterwards.
     async with sale_service(config, f"Enviando «{ACTIONS[action].label_es}»…") as service:
-        return await service.act(sale_id, action, payload, actor, update_id)
+        try:
+            return await service.act(sale_id, action, payload, actor, update_id)
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+            if not is_transient(exc, deadline_safe=True):
+                raise
+            # Retried within its bound and still no answer: the sale may have taken it or not.
+            fail(
+                "Temporal no respondió a tiempo: la acción pudo quedar aplicada o no. Repita el "
+                f"comando con --idempotency-key {key}; si ya se aplicó, responde lo mismo sin "
+                "aplicarla de nuevo."
+            )
 
 
 def describe(state: SaleState | ActionResult) -> str:
