@@ -82,15 +82,7 @@ class SaleWorkflow:
     @workflow.init
     def __init__(self, inp: OpenSaleInput) -> None:
         # Handlers may run before `run` starts: the state exists from the first task.
-        s = self._s = SaleState(
-            sale_id=inp.sale_id,
-            opened_at=workflow.now(),
-            consultant=inp.consultant,
-            client=inp.client,
-            plan_id=inp.plan_id,
-            profile=inp.profile,
-            catalog=inp.catalog,
-        )
+        s = self._s = SaleState.opened(inp, workflow.now())
         # Sales recorded before this marker answered each Update at once (with the whole
         # sale), awaited each email on the main path and ended CANCELED on a Temporal cancel.
         self._reacts = workflow.patched("answers-after-reaction")
