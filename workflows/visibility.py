@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from workflows import search_attributes as sa
 
@@ -39,7 +39,7 @@ def opening_search_attributes(opened: SaleState) -> TypedSearchAttributes:
     the server), and the sale is listed from its first moment."""
     values = search_values(opened)
     return TypedSearchAttributes(
-        [key.value_set(values[key.name]) for key in sa.ALL_KEYS if values[key.name]]  # type: ignore[misc]
+        [SearchAttributePair(key, values[key.name]) for key in sa.ALL_KEYS if values[key.name]]
     )
 
 
