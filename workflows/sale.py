@@ -93,6 +93,9 @@ class SaleWorkflow:
         # Sales recorded before this marker count days by the UTC date: their business-day
         # timers and the checks their handlers run again on replay must not change.
         s.colombian_dates = workflow.patched("colombian-dates")
+        # Sales recorded before this marker sent the projection with every event; the records
+        # accept both forms, and this keeps the old histories' activity inputs as recorded.
+        self._audit.lean = workflow.patched("lean-records")
         self._ledger = StepLedger(s, self._audit, self._ui)
         self._reminders = Reminders(s, self._effects)
         self._path = MainPath(
