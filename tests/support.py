@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from mnd.reading import describe
 from mnd.settings import Settings
 from mnd.worker_app import build_worker
 from workflows.sale import SaleWorkflow
+from workflows.visibility import opening_search_attributes
 
 
 @dataclass
@@ -115,6 +117,8 @@ class Sale:
             id=workflow_id_for(inp.sale_id),
             task_queue=stack.task_queue,
             static_summary=f"Venta {inp.sale_id} (prueba)",
+            # As `open_sale` starts it (the committed histories recorded before hold none).
+            search_attributes=opening_search_attributes(SaleState.opened(inp, datetime.now(UTC))),
         )
         sale = cls(stack, handle, inp.sale_id)
         await sale.wait_for(lambda s: s.step is StepId.TEMPLATE_SELECTION)
