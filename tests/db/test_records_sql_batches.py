@@ -284,6 +284,7 @@ _SAMPLED = [
     if p.stem
     in (
         "happy_path_v5",
+        "happy_path_v6",
         "documents_rejected_v4",
         "corrections_and_reminders_v4",
         "cancelled_after_work_order_v4",

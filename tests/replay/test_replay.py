@@ -3,6 +3,7 @@ fails here (regenerate with `python -m tests.histories.record` only on purpose).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,37 @@ def test_area_claims_history_takes_hands_over_and_releases() -> None:
         if e.HasField("workflow_execution_signaled_event_attributes")
     ]
     assert signals == ["approve_documents"]
+
+
+def _projections_sent(path: Path) -> list[object]:
+    history = WorkflowHistory.from_json("x", path.read_text())
+    return [
+        event.get("projection")
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "record_events"
+        for payload in e.activity_task_scheduled_event_attributes.input.payloads
+        for event in json.loads(payload.data)["events"]
+    ]
+
+
+def test_patch_lean_records_old_and_new_paths() -> None:
+    """v6 sales send the projection only where it changed within a batch (null elsewhere), and
+    show steps 1 and 13 once; v5 sales sent it with every event."""
+    here = Path(__file__).parents[1] / "histories"
+    for name, lean in [("happy_path_v5", False), ("happy_path_v6", True)]:
+        markers, _ = _markers_and_mails(here / f"{name}.json")
+        assert any("lean-records" in m for m in markers) is lean, name
+        sent = _projections_sent(here / f"{name}.json")
+        assert (None in sent) is lean, name
+    # v6 was started with its search attributes (as `open_sale` starts a sale): none of the
+    # values it opened with is ever upserted.
+    history = WorkflowHistory.from_json("x", (here / "happy_path_v6.json").read_text())
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert "MndConsultant" in started.search_attributes.indexed_fields
+    assert not any(
+        "MndConsultant"
+        in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        for e in history.events
+        if e.HasField("upsert_workflow_search_attributes_event_attributes")
+    )
