@@ -180,8 +180,15 @@ class SaleWorkflow:
         if update_id in self._answers:
             return self._answers[update_id]
         # Checked again: the sale may have moved between the validator and the handler.
-        entry = self._record(self._admit(name, payload), via="update")
-        await self._progress.taken_in(wait=True)
+        lean = self._audit.lean
+        entry = self._record(self._admit(name, payload), via="update", show=not lean)
+        try:
+            await self._progress.taken_in(wait=True)
+        finally:
+            if lean:
+                # Shown once the main path reacted: what the action changed goes in the same
+                # upsert as the move it caused (since `lean-records`; a visibility write less).
+                self._ui.refresh()
         answer = ActionResult.of(self._s, name, entry.message)
         self._answers[update_id] = answer
         return answer
@@ -207,7 +214,7 @@ class SaleWorkflow:
         self._record(action, via="signal")
         self._progress.accept()
 
-    def _record(self, action: ActionInput, via: str) -> LogEntry:
+    def _record(self, action: ActionInput, via: str, show: bool = True) -> LogEntry:
         now = workflow.now()
         message = action.apply(self._s, now)
         actor = action.actor
@@ -221,7 +228,8 @@ class SaleWorkflow:
         # The record keeps what was submitted (metadata only: files live in storage).
         payload = action.model_dump(mode="json", exclude={"actor"})
         self._audit.event("action", entry=entry, data={"action": action.name, "payload": payload})
-        self._ui.refresh()
+        if show:
+            self._ui.refresh()
         return entry
 
     # --- closing ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ fails here (regenerate with `python -m tests.histories.record` only on purpose).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,13 @@ def test_patch_lean_records_old_and_new_paths() -> None:
         for e in history.events
         if e.HasField("upsert_workflow_search_attributes_event_attributes")
     )
+    # One upsert of the sale's attributes per workflow task at most (each is a visibility write).
+    tasks, per_task = 0, Counter[int]()
+    for e in history.events:
+        if e.HasField("workflow_task_completed_event_attributes"):
+            tasks += 1
+        elif e.HasField("upsert_workflow_search_attributes_event_attributes"):
+            fields = e.upsert_workflow_search_attributes_event_attributes.search_attributes
+            if "TemporalChangeVersion" not in fields.indexed_fields:
+                per_task[tasks] += 1
+    assert per_task and max(per_task.values()) == 1, per_task
