@@ -9,8 +9,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from mnd.domain.roles import ROLE_NAMES_ES, Role
-from mnd.domain.sale import OpenSaleInput, SaleSummary, workflow_id_for
+from mnd.domain.sale import OpenSaleInput, SaleState, SaleSummary, workflow_id_for
 from workflows.sale import SaleWorkflow
+from workflows.visibility import opening_search_attributes
 
 
 def new_sale_id(now: datetime | None = None) -> str:
@@ -66,4 +67,6 @@ async def open_sale(
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         static_summary=static_summary(inp),
         static_details=static_details(inp),
+        # What the first task would upsert: given here, it costs the sale no history event.
+        search_attributes=opening_search_attributes(SaleState.opened(inp, datetime.now(UTC))),
     )

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from mnd.reading import describe
 from mnd.settings import Settings
 from mnd.worker_app import build_worker
 from workflows.sale import SaleWorkflow
+from workflows.visibility import opening_search_attributes
 
 # How long a wait on a condition (a step, an email, a port) may take before the test fails as
 # hung. Only a hang reaches it: a pass returns as soon as the condition holds. Generous, so that
@@ -130,6 +132,8 @@ class Sale:
             id=workflow_id_for(inp.sale_id),
             task_queue=stack.task_queue,
             static_summary=f"Venta {inp.sale_id} (prueba)",
+            # As `open_sale` starts it (the committed histories recorded before hold none).
+            search_attributes=opening_search_attributes(SaleState.opened(inp, datetime.now(UTC))),
         )
         sale = cls(stack, handle, inp.sale_id)
         # Starting a workflow answers before its first task runs: nothing tells when step 2 is.

@@ -9,7 +9,11 @@ from temporalio import workflow
 from workflows.retries import RECORD_TIMEOUT, RETRY
 
 with workflow.unsafe.imports_passed_through():
-    from activities.inputs import RecordEventInput, RecordEventsInput
+    from activities.inputs import (
+        RecordEventInput,
+        RecordEventsInput,
+        drop_repeated_projections,
+    )
     from activities.records import RecordActivities
     from mnd.domain.projection import project
     from mnd.domain.sale import LogEntry, SaleState
@@ -23,6 +27,9 @@ class AuditTrail:
         self._events: list[RecordEventInput] = []
         self._seq = 0
         self._closing = False
+        # Each event sends the sale's projection only when it changed within its batch (set
+        # behind the `lean-records` patch: older sales sent it with every event).
+        self.lean = False
 
     def event(
         self,
@@ -62,9 +69,10 @@ class AuditTrail:
             if not self._events:
                 return
             batch = list(self._events)
+            sent = drop_repeated_projections(batch) if self.lean else batch
             await workflow.execute_activity_method(
                 RecordActivities.record_events,
-                RecordEventsInput(events=batch),
+                RecordEventsInput(events=sent),
                 start_to_close_timeout=RECORD_TIMEOUT,
                 retry_policy=RETRY,
                 summary=f"Registro de {len(batch)} evento(s)",

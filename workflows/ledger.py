@@ -31,7 +31,9 @@ class StepLedger:
         roles: list[Role],
         waiting_for: str,
         min_until: datetime | None = None,
+        show: bool = True,
     ) -> StepRecord:
+        """Enters `step`; the UI shows it unless `show` is False (the caller refreshes it)."""
         now, s = workflow.now(), self._s
         record = StepRecord(
             step=step,
@@ -46,7 +48,8 @@ class StepLedger:
         workflow.logger.info("Sale %s entered step %s", s.sale_id, step.value)
         # The event carries the new step's waiting roles, so the inboxes are right at once.
         self._audit.event("step_started")
-        self._ui.refresh()
+        if show:
+            self._ui.refresh()
         return record
 
     def leave(self) -> None:

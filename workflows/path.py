@@ -81,7 +81,8 @@ class MainPath:
             raise Cancelled()
 
     async def _web_access(self) -> None:
-        self._ledger.enter(StepId.WEB_ACCESS, [], "venta registrada")
+        # The next step is entered in the same task: shown then (since `lean-records`).
+        self._ledger.enter(StepId.WEB_ACCESS, [], "venta registrada", show=not self._audit.lean)
         self._audit.event("sale_opened", message=f"Venta abierta por {self._s.consultant.name}")
         self._ledger.leave()
 
@@ -305,7 +306,9 @@ class MainPath:
 
     async def _cycle_closure(self) -> None:
         s = self._s
-        self._ledger.enter(StepId.CYCLE_CLOSURE, [], "cierre del ciclo")
+        # Shown once, completed (one search attribute upsert, a visibility write in the
+        # server, instead of two in the same task); sales before `lean-records` showed both.
+        self._ledger.enter(StepId.CYCLE_CLOSURE, [], "cierre del ciclo", show=not self._audit.lean)
         s.status = SaleStatus.COMPLETED
         self._ledger.leave()
         s.waiting_for, s.due_at, s.min_until = "venta completada", None, None

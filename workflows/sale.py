@@ -82,15 +82,7 @@ class SaleWorkflow:
     @workflow.init
     def __init__(self, inp: OpenSaleInput) -> None:
         # Handlers may run before `run` starts: the state exists from the first task.
-        s = self._s = SaleState(
-            sale_id=inp.sale_id,
-            opened_at=workflow.now(),
-            consultant=inp.consultant,
-            client=inp.client,
-            plan_id=inp.plan_id,
-            profile=inp.profile,
-            catalog=inp.catalog,
-        )
+        s = self._s = SaleState.opened(inp, workflow.now())
         # Sales recorded before this marker answered each Update at once (with the whole
         # sale), awaited each email on the main path and ended CANCELED on a Temporal cancel.
         self._reacts = workflow.patched("answers-after-reaction")
@@ -102,6 +94,9 @@ class SaleWorkflow:
         # timers and the checks their handlers run again on replay must not change.
         s.colombian_dates = workflow.patched("colombian-dates")
         s.text_limits = workflow.patched("text-limits")
+        # Sales recorded before this marker sent the projection with every event; the records
+        # accept both forms, and this keeps the old histories' activity inputs as recorded.
+        self._audit.lean = workflow.patched("lean-records")
         self._ledger = StepLedger(s, self._audit, self._ui)
         self._reminders = Reminders(s, self._effects)
         self._path = MainPath(
@@ -186,8 +181,15 @@ class SaleWorkflow:
         if update_id in self._answers:
             return self._answers[update_id]
         # Checked again: the sale may have moved between the validator and the handler.
-        entry = self._record(self._admit(name, payload), via="update")
-        await self._progress.taken_in(wait=True)
+        lean = self._audit.lean
+        entry = self._record(self._admit(name, payload), via="update", show=not lean)
+        try:
+            await self._progress.taken_in(wait=True)
+        finally:
+            if lean:
+                # Shown once the main path reacted: what the action changed goes in the same
+                # upsert as the move it caused (since `lean-records`; a visibility write less).
+                self._ui.refresh()
         answer = ActionResult.of(self._s, name, entry.message)
         self._answers[update_id] = answer
         return answer
@@ -213,7 +215,7 @@ class SaleWorkflow:
         self._record(action, via="signal")
         self._progress.accept()
 
-    def _record(self, action: ActionInput, via: str) -> LogEntry:
+    def _record(self, action: ActionInput, via: str, show: bool = True) -> LogEntry:
         now = workflow.now()
         message = action.apply(self._s, now)
         actor = action.actor
@@ -227,7 +229,8 @@ class SaleWorkflow:
         # The record keeps what was submitted (metadata only: files live in storage).
         payload = action.model_dump(mode="json", exclude={"actor"})
         self._audit.event("action", entry=entry, data={"action": action.name, "payload": payload})
-        self._ui.refresh()
+        if show:
+            self._ui.refresh()
         return entry
 
     # --- closing ---------------------------------------------------------------------------

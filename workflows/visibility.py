@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from workflows import search_attributes as sa
 
@@ -18,25 +19,46 @@ with workflow.unsafe.imports_passed_through():
 _TIME = "%Y-%m-%d %H:%M"
 
 
+def search_values(s: SaleState) -> dict[str, Any]:
+    """Each search attribute's value for the sale as it stands (None or []: unset)."""
+    return {
+        sa.STEP.name: s.step.value,
+        sa.WAITING_ON.name: [r.value for r in s.waiting_on],
+        sa.CONSULTANT.name: s.consultant.id,
+        sa.CLIENT_DOCUMENT.name: s.client.document_number,
+        sa.PLAN.name: s.plan_id,
+        sa.CRM_ROUTE.name: s.crm.route.value if s.crm else None,
+        sa.DUE_DATE.name: s.due_at,
+        sa.STATUS.name: s.status.value,
+    }
+
+
+def opening_search_attributes(opened: SaleState) -> TypedSearchAttributes:
+    """The search attributes of a sale `opened` (`SaleState.opened`), as the run's first task
+    would upsert them. Given at the start, they cost the sale an upsert (a visibility write in
+    the server), and the sale is listed from its first moment."""
+    values = search_values(opened)
+    return TypedSearchAttributes(
+        [SearchAttributePair(key, values[key.name]) for key in sa.ALL_KEYS if values[key.name]]
+    )
+
+
 class Visibility:
     """Upserts only the search attributes that changed (a shorter history) and sets the details."""
 
     def __init__(self, state: SaleState) -> None:
         self._s = state
         self._shown: dict[str, Any] = {}
+        started = workflow.info().typed_search_attributes
+        if any(started.get(key) is not None for key in sa.ALL_KEYS):
+            # Opened with its search attributes (`opening_search_attributes`): they are shown
+            # already. Sales started without them (all before it) upsert every key first, as
+            # their histories hold: the start event decides, so replay is unchanged.
+            self._shown = {key.name: started.get(key) for key in sa.ALL_KEYS}
+            self._shown[sa.WAITING_ON.name] = list(self._shown[sa.WAITING_ON.name] or [])
 
     def refresh(self) -> None:
-        s = self._s
-        values: dict[str, Any] = {
-            sa.STEP.name: s.step.value,
-            sa.WAITING_ON.name: [r.value for r in s.waiting_on],
-            sa.CONSULTANT.name: s.consultant.id,
-            sa.CLIENT_DOCUMENT.name: s.client.document_number,
-            sa.PLAN.name: s.plan_id,
-            sa.CRM_ROUTE.name: s.crm.route.value if s.crm else None,
-            sa.DUE_DATE.name: s.due_at,
-            sa.STATUS.name: s.status.value,
-        }
+        values = search_values(self._s)
         updates = [
             key.value_set(values[key.name]) if values[key.name] else key.value_unset()
             for key in sa.ALL_KEYS

@@ -14,6 +14,7 @@ from activities.inputs import (
     RecordEventInput,
     VoidWorkOrderInput,
     WorkOrderResult,
+    carry_projections,
 )
 from mnd.adapters.records_sql_sync import (
     Applied,
@@ -69,11 +70,13 @@ class SqlRecords:
         (a lock and a file write on SQLite). And one statement per table per batch: the new
         events in one INSERT, the sale's row, waits and OT written once, as the batch's events
         applied in order leave them (`records_sql_sync.Applied`). The batch is normally one
-        sale's; events of several sales are recorded sale by sale, in order of appearance.
+        sale's; events of several sales are recorded sale by sale, in order of appearance. An event
+        sent without its projection (the same as the previous one's) gets it first, from the
+        batch as sent (`carry_projections`).
         """
         by_sale: dict[str, list[RecordEventInput]] = {}
         seen: set[str] = set()
-        for event in events:
+        for event in carry_projections(events):
             if event.event_id not in seen:  # the same event twice in a batch is written once
                 seen.add(event.event_id)
                 by_sale.setdefault(event.sale_id, []).append(event)

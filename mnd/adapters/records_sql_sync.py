@@ -118,7 +118,7 @@ def statements(dialect: str) -> Statements:
 def sale_row(event: RecordEventInput, first: bool = False) -> dict[str, Any]:
     """The sale's row as `event` leaves it (with its key and workflow id when `first`)."""
     # The row's columns are named after the projection's fields (mnd/domain/projection.py).
-    projected = event.projection.model_dump(include=_ROW_UPDATES)
+    projected = event.projected().model_dump(include=_ROW_UPDATES)
     row = {k: utc(v) if isinstance(v, datetime) else v for k, v in projected.items()}
     row |= {"updated_at": utc(event.at), "last_sequence": event.sequence}
     if first:
@@ -161,7 +161,7 @@ class Applied:
     def _apply(self, event: RecordEventInput) -> None:
         if self.last_sequence is not None and event.sequence <= self.last_sequence:
             return
-        p = event.projection
+        p = event.projected()
         same_step = self.step == p.step
         # A closed sale waits on nobody, whatever a stale waiting list says: it must leave
         # inboxes.
@@ -196,7 +196,7 @@ def write_applied(
     if not row_written:
         connection.execute(st.update_sale, sale_row(newest) | {"key_sale_id": sale_id})
         connection.execute(st.delete_waits, {"sale_id": sale_id})
-    due_at = utc(newest.projection.due_at)
+    due_at = utc(newest.projected().due_at)
     waits = [
         {"sale_id": sale_id, "role": role, "since": since, "due_at": due_at}
         for role, since in (applied.waits or {}).items()
@@ -210,7 +210,7 @@ def write_applied(
             {
                 "key_sale_id": sale_id,
                 "key_closed_at": utc(closing.at),
-                "key_billing_start_date": closing.projection.billing_start_date,
+                "key_billing_start_date": closing.projected().billing_start_date,
             },
         )
 

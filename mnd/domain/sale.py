@@ -237,6 +237,19 @@ class SaleState(BaseModel):
     # Empty on sales recorded before claims existed, so their actions are judged as before.
     claims: dict[Role, Actor] = Field(default_factory=dict)
 
+    @classmethod
+    def opened(cls, inp: OpenSaleInput, at: datetime) -> SaleState:
+        """The sale `inp` opens at `at`, before its first step."""
+        return cls(
+            sale_id=inp.sale_id,
+            opened_at=at,
+            consultant=inp.consultant,
+            client=inp.client,
+            plan_id=inp.plan_id,
+            profile=inp.profile,
+            catalog=inp.catalog,
+        )
+
     @property
     def current_round(self) -> ValidationRound | None:
         return self.validation_rounds[-1] if self.validation_rounds else None

@@ -22,6 +22,8 @@ from activities.inputs import (
     RecordEventInput,
     RecordEventsInput,
     VoidWorkOrderInput,
+    carry_projections,
+    drop_repeated_projections,
 )
 from mnd.adapters.records_sql import SqlRecords
 from mnd.db.engine import make_engine, session_factory, upgrade
@@ -112,16 +114,47 @@ def _sale_events(sale_id: str, ot: str) -> list[RecordEventInput]:
 
 
 def _record_both(
-    batched: _Db, single: _Db, batches: list[list[RecordEventInput]]
+    batched: _Db,
+    single: _Db,
+    batches: list[list[RecordEventInput]],
+    lean: list[bool] | None = None,
 ) -> tuple[list[int], list[bool]]:
-    """The batches as batches in one database, their events one at a time in the other."""
-    written = [batched.records.record_events(batch) for batch in batches]
+    """The batches as batches in one database, their events one at a time (each with its
+    projection) in the other. Batch i is sent in the lean form (a projection only where it
+    changed, as sales since the `lean-records` patch send it) when `lean[i]`."""
+    sent = [
+        drop_repeated_projections(batch) if lean and lean[i] else batch
+        for i, batch in enumerate(batches)
+    ]
+    written = [batched.records.record_events(batch) for batch in sent]
     one_by_one = [single.records.record_event(e) for batch in batches for e in batch]
     return written, one_by_one
 
 
-def test_a_retried_batch_writes_each_event_once_and_the_same_row(
+def test_the_lean_form_leaves_out_only_repeated_projections() -> None:
+    trail = _sale_events("S-1", "OT-x")
+    sent = drop_repeated_projections(trail)
+    assert sent[0].projection is not None
+    assert 0 < sum(e.projection is None for e in sent) < len(trail)
+    assert carry_projections(sent) == trail
+    # Each batch as sent stands alone: its first event always carries the projection.
+    assert drop_repeated_projections(trail[5:])[0].projection == trail[5].projection
+
+
+def test_a_batch_whose_first_event_has_no_projection_writes_nothing(
     two_dbs: tuple[_Db, _Db],
+) -> None:
+    db, _ = two_dbs
+    trail = _sale_events("S-1", "OT-x")
+    orphan = trail[3].model_copy(update={"projection": None})
+    with pytest.raises(ValueError, match="no projection"):
+        db.records.record_events([orphan, *drop_repeated_projections(trail[4:6])])
+    assert db.dump("S-1") == {table.name: [] for table in _TABLES}
+
+
+@pytest.mark.parametrize("form", ["full", "lean"])
+def test_a_retried_batch_writes_each_event_once_and_the_same_row(
+    two_dbs: tuple[_Db, _Db], form: str
 ) -> None:
     batched, single = two_dbs
     ot = batched.issue("S-1")
@@ -142,7 +175,7 @@ def test_a_retried_batch_writes_each_event_once_and_the_same_row(
         at(12, 13),
         at(2, 3),  # an old batch retried after newer ones: it must not roll the sale back
     ]
-    written, one_by_one = _record_both(batched, single, batches)
+    written, one_by_one = _record_both(batched, single, batches, [form == "lean"] * len(batches))
     assert written == [3, 0, 2, 2, 2, 0, 4, 0, 0]
     assert one_by_one.count(True) == len(trail) == 13
     assert batched.dump("S-1") == single.dump("S-1")
@@ -180,6 +213,8 @@ def test_concurrent_overlapping_batches_write_each_event_once(two_dbs: tuple[_Db
     db, _ = two_dbs
     trail = [event("S-1", n, waiting_on=("consultant",)) for n in range(1, 21)]
     slices = [trail[n % 7 : n % 7 + 1 + n % 5] for n in range(40)] + [trail[5:], trail]
+    # Every other attempt in the lean form: one projection, carried to the batch's events.
+    slices = [drop_repeated_projections(b) if i % 2 else b for i, b in enumerate(slices)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         written = list(pool.map(db.records.record_events, slices))
     assert sum(written) == 20
@@ -216,17 +251,18 @@ def _deliveries(draw: st.DrawFn) -> list[tuple[int, int]]:
     # The databases are shared across examples on purpose: each example is its own sale.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(deliveries=_deliveries())
+@given(deliveries=_deliveries(), lean=st.lists(st.booleans(), min_size=20, max_size=20))
 def test_any_batching_and_retries_leave_what_single_events_leave(
-    two_dbs: tuple[_Db, _Db], deliveries: list[tuple[int, int]]
+    two_dbs: tuple[_Db, _Db], deliveries: list[tuple[int, int]], lean: list[bool]
 ) -> None:
+    """In either form, batch by batch (a sale sends one form, its histories the other)."""
     batched, single = two_dbs
     sale_id = f"S-{next(_SALES)}"
     ot = batched.issue(sale_id)
     assert single.issue(sale_id) == ot
     trail = _sale_events(sale_id, ot)
     batches = [trail[start:stop] for start, stop in deliveries]
-    written, one_by_one = _record_both(batched, single, batches)
+    written, one_by_one = _record_both(batched, single, batches, lean)
     assert sum(written) == one_by_one.count(True) == len(trail)
     assert batched.dump(sale_id) == single.dump(sale_id)
     events = batched.dump(sale_id)["step_events"]
@@ -248,6 +284,8 @@ _SAMPLED = [
     if p.stem
     in (
         "happy_path_v5",
+        "happy_path_v6",
+        "happy_path_v7",
         "documents_rejected_v4",
         "corrections_and_reminders_v4",
         "cancelled_after_work_order_v4",
@@ -266,7 +304,7 @@ def test_a_history_in_its_batches_leaves_what_its_events_one_at_a_time_leave(
             for inp in calls:
                 if isinstance(inp, RecordEventsInput):
                     if one_by_one:
-                        for e in inp.events:
+                        for e in carry_projections(inp.events):
                             db.records.record_event(e)
                     else:
                         db.records.record_events(inp.events)

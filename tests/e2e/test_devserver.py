@@ -18,6 +18,7 @@ from mnd.domain.sale import SaleStatus
 from mnd.domain.steps import STEP_ORDER, StepId
 from mnd.opening import open_sale
 from tests.support import running_worker
+from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.devserver
 
@@ -100,6 +101,33 @@ async def test_search_attributes_filter_sales(dev_env: WorkflowEnvironment, tmp_
         description = await handle.describe()
         summary_line = await description.static_summary()
         assert summary_line and "E2E-SA-2" in summary_line
+        await handle.terminate("fin de la prueba")
+
+
+async def test_an_opened_sale_carries_its_search_attributes_from_the_start(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """`open_sale` gives them at the start: the first task upserts only what moved since."""
+    client = dev_env.client
+    async with running_worker(client, tmp_path) as stack:
+        inp = demo_sale("E2E-SA-3", fast_profile())
+        handle = await open_sale(client, inp, stack.task_queue)
+        started = (await handle.describe()).typed_search_attributes
+        assert started.get(sa.CONSULTANT) == inp.consultant.id
+        assert started.get(sa.PLAN) == inp.plan_id and started.get(sa.STATUS) == "open"
+        found = await list_ids(client, "MndStep = 'template_selection'", {handle.id})
+        assert handle.id in found
+        history = await handle.fetch_history()
+        upserted = [
+            set(
+                e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+            )
+            for e in history.events
+            if e.HasField("upsert_workflow_search_attributes_event_attributes")
+        ]
+        # Unchanged since the start, so never upserted (they were all in the first upsert).
+        constant = {sa.CONSULTANT.name, sa.PLAN.name, sa.CLIENT_DOCUMENT.name, sa.STATUS.name}
+        assert upserted and not any(keys & constant for keys in upserted)
         await handle.terminate("fin de la prueba")
 
 

@@ -3,7 +3,9 @@ fails here (regenerate with `python -m tests.histories.record` only on purpose).
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,47 @@ def test_every_patch_has_a_committed_history_on_its_new_path() -> None:
     recorded = {marker for path in HISTORIES for marker in _markers_and_mails(path)[0]}
     missing = [p for p in patch_ids if not any(f'"id":"{p}"' in m for m in recorded)]
     assert not missing, missing
+
+
+def _projections_sent(path: Path) -> list[object]:
+    history = WorkflowHistory.from_json("x", path.read_text())
+    return [
+        event.get("projection")
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "record_events"
+        for payload in e.activity_task_scheduled_event_attributes.input.payloads
+        for event in json.loads(payload.data)["events"]
+    ]
+
+
+def test_patch_lean_records_old_and_new_paths() -> None:
+    """v7 sales send the projection only where it changed within a batch (null elsewhere), and
+    show steps 1 and 13 once; v5 and v6 sales sent it with every event."""
+    here = Path(__file__).parents[1] / "histories"
+    for name, lean in [("happy_path_v5", False), ("happy_path_v6", False), ("happy_path_v7", True)]:
+        markers, _ = _markers_and_mails(here / f"{name}.json")
+        assert any("lean-records" in m for m in markers) is lean, name
+        sent = _projections_sent(here / f"{name}.json")
+        assert (None in sent) is lean, name
+    # v7 was started with its search attributes (as `open_sale` starts a sale): none of the
+    # values it opened with is ever upserted.
+    history = WorkflowHistory.from_json("x", (here / "happy_path_v7.json").read_text())
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert "MndConsultant" in started.search_attributes.indexed_fields
+    assert not any(
+        "MndConsultant"
+        in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        for e in history.events
+        if e.HasField("upsert_workflow_search_attributes_event_attributes")
+    )
+    # One upsert of the sale's attributes per workflow task at most (each is a visibility write).
+    tasks, per_task = 0, Counter[int]()
+    for e in history.events:
+        if e.HasField("workflow_task_completed_event_attributes"):
+            tasks += 1
+        elif e.HasField("upsert_workflow_search_attributes_event_attributes"):
+            fields = e.upsert_workflow_search_attributes_event_attributes.search_attributes
+            if "TemporalChangeVersion" not in fields.indexed_fields:
+                per_task[tasks] += 1
+    assert per_task and max(per_task.values()) == 1, per_task
