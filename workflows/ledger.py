@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 from workflows.audit import AuditTrail
+from workflows.changes import Changes
 from workflows.visibility import Visibility
 
 with workflow.unsafe.imports_passed_through():
@@ -18,8 +19,10 @@ with workflow.unsafe.imports_passed_through():
 class StepLedger:
     """Each change is written to the state, the UI and the audit trail together."""
 
-    def __init__(self, state: SaleState, audit: AuditTrail, visibility: Visibility) -> None:
-        self._s, self._audit, self._ui = state, audit, visibility
+    def __init__(
+        self, state: SaleState, audit: AuditTrail, visibility: Visibility, changes: Changes
+    ) -> None:
+        self._s, self._audit, self._ui, self._changes = state, audit, visibility, changes
 
     def deadline(self, start: datetime, duration: timedelta) -> datetime:
         """The profile's deadline for this sale: every timer and due date comes from here."""
@@ -71,7 +74,7 @@ class StepLedger:
         self._ui.refresh()
         # Added after v2: sales recorded before it never sent this event, and sending it can
         # schedule an extra record activity, so old histories replay on the old path.
-        if changed and workflow.patched("waiting-changed-events"):
+        if changed and self._changes.taken("waiting-changed-events"):
             self._audit.event("waiting_changed")
 
     def refresh(self) -> None:

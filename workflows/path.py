@@ -13,6 +13,7 @@ from temporalio import workflow
 
 from workflows import notices
 from workflows.audit import AuditTrail
+from workflows.changes import Changes
 from workflows.effects import Effects
 from workflows.ledger import StepLedger
 from workflows.progress import Progress
@@ -41,9 +42,10 @@ class MainPath:
         effects: Effects,
         progress: Progress,
         reminders: Reminders,
+        changes: Changes,
     ) -> None:
         self._s, self._audit, self._ledger, self._effects = state, audit, ledger, effects
-        self._progress, self._reminders = progress, reminders
+        self._progress, self._reminders, self._changes = progress, reminders, changes
 
     async def walk(self) -> None:
         await self._web_access()
@@ -317,7 +319,7 @@ class MainPath:
         # Added after the first release: sales that closed (or were replayed) under the old
         # code have no such activity in their history, so the new path runs only where the
         # patch marker is recorded. See README, "Changing the workflow safely".
-        if workflow.patched("client-closure-notice"):
+        if self._changes.taken("client-closure-notice"):
             await self._effects.notify(
                 "client_closure_notice",
                 [Role.CLIENT],

@@ -10,6 +10,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from workflows.audit import AuditTrail
+from workflows.changes import Changes
 from workflows.effects import Effects
 from workflows.ledger import StepLedger
 from workflows.path import Cancelled, MainPath
@@ -83,24 +84,25 @@ class SaleWorkflow:
     def __init__(self, inp: OpenSaleInput) -> None:
         # Handlers may run before `run` starts: the state exists from the first task.
         s = self._s = SaleState.opened(inp, workflow.now())
+        changes = Changes()
         # Sales recorded before this marker answered each Update at once (with the whole
         # sale), awaited each email on the main path and ended CANCELED on a Temporal cancel.
-        self._reacts = workflow.patched("answers-after-reaction")
+        self._reacts = changes.taken("answers-after-reaction")
         self._progress = Progress(answers_after_reaction=self._reacts)
         self._audit = AuditTrail(s)
         self._ui = Visibility(s)
         self._effects = Effects(s, self._audit, self._ui, self._progress, queued=self._reacts)
         # Sales recorded before this marker count days by the UTC date: their business-day
         # timers and the checks their handlers run again on replay must not change.
-        s.colombian_dates = workflow.patched("colombian-dates")
-        s.text_limits = workflow.patched("text-limits")
+        s.colombian_dates = changes.taken("colombian-dates")
+        s.text_limits = changes.taken("text-limits")
         # Sales recorded before this marker sent the projection with every event; the records
         # accept both forms, and this keeps the old histories' activity inputs as recorded.
-        self._audit.lean = workflow.patched("lean-records")
-        self._ledger = StepLedger(s, self._audit, self._ui)
+        self._audit.lean = changes.taken("lean-records")
+        self._ledger = StepLedger(s, self._audit, self._ui, changes)
         self._reminders = Reminders(s, self._effects)
         self._path = MainPath(
-            s, self._audit, self._ledger, self._effects, self._progress, self._reminders
+            s, self._audit, self._ledger, self._effects, self._progress, self._reminders, changes
         )
         # First answers by update id: a retried Update gets the same answer, applied once.
         self._answers: dict[str, ActionResult] = {}

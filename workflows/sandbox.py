@@ -19,6 +19,7 @@ PASSED_THROUGH = ("email_validator", "idna", "phonenumbers", "stdnum", "holidays
 # workflow definition each time (about 20 ms of CPU per new run or replay).
 WORKFLOW_HELPERS = (
     "workflows.audit",
+    "workflows.changes",
     "workflows.effects",
     "workflows.ledger",
     "workflows.notices",

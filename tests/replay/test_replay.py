@@ -13,6 +13,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.changes import CURRENT, FOLDED
 from workflows.sale import SaleWorkflow
 from workflows.sandbox import sale_workflow_runner
 
@@ -145,7 +146,8 @@ def test_every_patch_has_a_committed_history_on_its_new_path() -> None:
     by replay (record one: `python -m tests.histories.record --suffix _vN <scenario>`)."""
     source = "\n".join(p.read_text() for p in (ROOT / "workflows").glob("*.py"))
     patch_ids = set(re.findall(r'workflow\.patched\("([^"]+)"\)', source))
-    assert len(patch_ids) >= 5, patch_ids
+    patch_ids |= {CURRENT, *FOLDED}  # workflows/changes.py asks these
+    assert len(patch_ids) >= 7, patch_ids
     recorded = {marker for path in HISTORIES for marker in _markers_and_mails(path)[0]}
     missing = [p for p in patch_ids if not any(f'"id":"{p}"' in m for m in recorded)]
     assert not missing, missing
@@ -193,3 +195,15 @@ def test_patch_lean_records_old_and_new_paths() -> None:
             if "TemporalChangeVersion" not in fields.indexed_fields:
                 per_task[tasks] += 1
     assert per_task and max(per_task.values()) == 1, per_task
+
+
+def test_a_new_sale_takes_every_folded_change_under_one_marker() -> None:
+    """v8 sales record one change marker (one TemporalChangeVersion upsert, a visibility write)
+    where v7 recorded one per change, and run every folded change's new path."""
+    here = Path(__file__).parents[1] / "histories"
+    markers, mails = _markers_and_mails(here / "happy_path_v8.json")
+    assert markers == {f'{{"id":"{CURRENT}","deprecated":false}}'}, markers
+    old_markers, old_mails = _markers_and_mails(here / "happy_path_v7.json")
+    assert len(old_markers) == 6 and mails == old_mails  # the client's closure notice included
+    sent = _projections_sent(here / "happy_path_v8.json")
+    assert None in sent  # lean-records
