@@ -33,7 +33,7 @@ from mnd.domain.sale import SaleStatus, workflow_id_for
 from mnd.entrypoint import run_main
 from mnd.opening import new_sale_id, open_sale
 from mnd.settings import Settings, get_settings
-from mnd.worker_app import build_worker, stop_on_signals
+from mnd.worker_app import build_worker, reconciling, stop_on_signals
 from workflows.search_attributes import ALL_KEYS
 
 DEMO_TIMEOUT = timedelta(minutes=5)
@@ -74,6 +74,8 @@ async def run_stack(config: Settings, *, demo: bool, stay_up: bool, in_memory: b
         stack.push_async_callback(env.shutdown)
         executor = stack.enter_context(ThreadPoolExecutor(config.activity_threads, "mnd-activity"))
         await stack.enter_async_context(build_worker(env.client, config, engine, executor))
+        # The dev UI can terminate a run: its records are closed as a deployed worker's are.
+        await stack.enter_async_context(reconciling(env.client, config, engine))
         # The API shares the dev server's client, whatever TEMPORAL_ADDRESS says.
         api = await stack.enter_async_context(serving_api(config, env.client if stay_up else None))
         print_urls(config, api)

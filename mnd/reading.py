@@ -57,15 +57,19 @@ _ENDED_OUTSIDE = (
 )
 
 
-async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutionResponse:
-    """The server's description of the workflow (its latest run); `RPCError` NOT_FOUND if none.
+async def describe(
+    client: Client, workflow_id: str, run_id: str = ""
+) -> DescribeWorkflowExecutionResponse:
+    """The server's description of the workflow (its latest run, or `run_id`); `RPCError`
+    NOT_FOUND if none.
 
     The raw RPC: `handle.describe()` also decodes the search attributes, which fails on the
     time-skipping server for a cleared datetime attribute (MndDueDate of a closed sale).
     Transient errors are retried (a read is safe to repeat).
     """
     request = DescribeWorkflowExecutionRequest(
-        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        namespace=client.namespace,
+        execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
     )
     return await retry_transient(
         lambda: client.workflow_service.describe_workflow_execution(request),

@@ -2,8 +2,9 @@
 
 A run terminated or timed out by an operator (or cancelled from the Temporal UI before sales
 handled that themselves) never runs its closing path: its records row stays `open` and the sale
-sits in inboxes forever. The worker sweeps for such runs with a visibility query (the sale's
-`MndStatus` is still `open` while Temporal says the run is closed) and closes their records.
+sits in inboxes forever. The worker (`run_worker`) and the dev stack sweep for such runs with a
+visibility query (the sale's `MndStatus` is still `open` while Temporal says the run is closed)
+and close their records (`mnd.worker_app.reconciling`).
 Idempotent: a sale already closed in the records is left as it is.
 """
 

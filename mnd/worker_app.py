@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from typing import Any
 
@@ -86,15 +87,24 @@ def build_worker(
     )
 
 
-def _start_reconciling(
-    client: Client, settings: Settings, engine: Engine
-) -> asyncio.Task[None] | None:
-    """The sweep that closes the records of runs ended outside the sale (`mnd/reconcile.py`)."""
+@asynccontextmanager
+async def reconciling(client: Client, settings: Settings, engine: Engine) -> AsyncIterator[None]:
+    """While the block runs, the sweep that closes the records of runs ended outside the sale
+    (`mnd/reconcile.py`), every `settings.reconcile_every_seconds` (0: none). Every process
+    that runs the worker runs it (`run_worker`, the dev stack), so a run terminated from the
+    Temporal UI or CLI leaves the inboxes wherever the sales are served."""
     if not settings.reconcile_every_seconds:
-        return None
+        yield
+        return
     records = SqlRecords(session_factory(engine))
     every = timedelta(seconds=settings.reconcile_every_seconds)
-    return asyncio.create_task(keep_reconciling(client, records, every))
+    sweep = asyncio.create_task(keep_reconciling(client, records, every))
+    try:
+        yield
+    finally:
+        sweep.cancel()
+        with suppress(asyncio.CancelledError):
+            await sweep
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -116,13 +126,11 @@ async def run_worker(settings: Settings) -> int:
         stop = asyncio.Event()
         stop_on_signals(stop)
         running = asyncio.create_task(worker.run())
-        sweeping = _start_reconciling(client, settings, engine)
-        print(f"Worker escuchando en la cola «{settings.task_queue}». Ctrl-C para detener.")
-        stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if sweeping is not None:
-            sweeping.cancel()
+        async with reconciling(client, settings, engine):
+            print(f"Worker escuchando en la cola «{settings.task_queue}». Ctrl-C para detener.")
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
         if not running.done():
             await worker.shutdown()
         await running  # re-raises a worker failure

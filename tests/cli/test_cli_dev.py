@@ -1,4 +1,5 @@
-"""`mnd dev` as a newcomer runs it: the whole stack, demo staff tokens, a sale opened with one."""
+"""`mnd dev` as a newcomer runs it: the whole stack, demo staff tokens, a sale opened with one,
+and that sale terminated from the dev UI leaving the inboxes by itself."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.client import Client
 
-from tests.cli.helpers import amnd
+from tests.cli.helpers import amnd, eventually
 from tests.e2e.processes import ManagedProcess
 from tests.tcp_proxy import free_port
 
@@ -35,6 +37,8 @@ async def test_dev_stack_prints_tokens_that_work(
 ) -> None:
     ports = {name: free_port() for name in ("MND_DEV_SERVER_PORT", "MND_UI_PORT", "MND_API_PORT")}
     env = {**os.environ, "MND_DATA_DIR": str(tmp_path), **{k: str(v) for k, v in ports.items()}}
+    # The stack's reconciliation sweep, every 0.2 s here instead of 5 min.
+    env["MND_RECONCILE_EVERY_SECONDS"] = "0.2"
     env.pop("MND_TOKEN", None)
     argv = [sys.executable, "-m", "mnd.cli.main", "dev", "--no-demo", "--in-memory"]
     stack = ManagedProcess("mnd dev", argv, tmp_path / "dev.log", env=env)
@@ -70,6 +74,18 @@ async def test_dev_stack_prints_tokens_that_work(
         opened = await amnd("sale", "open", "--demo", "--profile", "fast", "--token", found[1])
         assert opened.exit_code == 0, opened.stderr
         assert "espera a: Consultor" in opened.stdout
+        sale_id = re.search(r"Venta (\S+) abierta", opened.stdout)
+        assert sale_id is not None, opened.stdout
+
+        # Terminated from the dev UI (write actions on): the stack's own sweep closes its
+        # records, so it leaves the consultant's inbox with nobody running a command.
+        own_inbox = ["inbox", "--token", found[1]]
+        await eventually(own_inbox, lambda r: sale_id[1] in r.stdout)
+        server = await Client.connect(f"localhost:{ports['MND_DEV_SERVER_PORT']}")
+        await server.get_workflow_handle(f"sale-{sale_id[1]}").terminate("desde la UI")
+        terminated = ["sale", "list", "--status", "terminated", "--token", found[1]]
+        await eventually(terminated, lambda r: sale_id[1] in r.stdout)
+        assert sale_id[1] not in (await amnd(*own_inbox)).stdout
 
         stack.kill(signal.SIGINT, wait=30)
         assert stack.proc is not None and stack.proc.returncode == 0, stack.log_tail()

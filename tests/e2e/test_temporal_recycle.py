@@ -1,11 +1,14 @@
-"""The Temporal server recycles the API's connections under steady reads and actions: nobody sees
-a 5xx, and every action applies exactly once (issue 8, item 7).
+"""The Temporal server recycles the API's connections under steady opens, reads and actions:
+nobody sees a 5xx, every action applies exactly once, and nobody is told that the sale they
+just opened was "already opened" (issue 8, items 5 and 7).
 
 The API's Temporal client goes through `TcpProxy`; the worker talks to the dev server directly.
 At fixed points of the sequence the proxy drops every open connection, or loses the answer of
 the next call once the server gave it (replaced by CANCELLED "context canceled", or a broken
 connection: what a call racing the server's own recycling gets). Every action's answer is lost
-that way, so each action is sent again, with the update id of its first attempt.
+that way, so each action is sent again, with the update id of its first attempt; every open
+either loses the start's answer (the run exists, the caller does not know) or meets connections
+the proxy just dropped.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ pytestmark = pytest.mark.devserver
 RECYCLE_EVERY = 4  # requests: every 4th one meets connections the proxy just dropped
 LOSE_READ_EVERY = 3  # reads: every 3rd one loses its first answer
 REASSIGNMENTS = 6
+OPENS = 6  # more sales, opened between the actions: half lose the start's answer
 CONSULTANTS = [
     {"id": member, "name": TEAM[member][0], "email": TEAM[member][1]}
     for member in ("c-200", "c-100")
@@ -56,6 +60,7 @@ class Driver:
     reads: int = 0
     losses: int = 0
     statuses: list[int] = field(default_factory=list)
+    opened: list[str] = field(default_factory=list)
 
     async def request(self, method: str, path: str, who: str, **kw: Any) -> httpx.Response:
         self.requests += 1
@@ -66,6 +71,28 @@ class Driver:
         self.statuses.append(response.status_code)
         assert response.status_code < 500, (method, path, response.status_code, response.text)
         return response
+
+    async def open(self, who: str, lose_answer: bool, **extra: Any) -> str:
+        """Opens a sale as `who`; the start's answer is lost, or the open meets connections the
+        proxy just dropped. Either way the caller is told it opened (never 409 for its own
+        sale)."""
+        sale_id = f"RECYCLE-{uuid.uuid4().hex[:8]}"
+        response = await self.send_open(sale_id, who, lose_answer, **extra)
+        assert response.status_code == 201, (sale_id, response.status_code, response.text)
+        assert response.json()["sale_id"] == sale_id
+        self.opened.append(sale_id)
+        return sale_id
+
+    async def send_open(
+        self, sale_id: str, who: str, lose_answer: bool, **extra: Any
+    ) -> httpx.Response:
+        if lose_answer:
+            self.losses += 1
+            self.proxy.recycle_on_next_answer(cancel=self.losses % 2 == 1)
+        else:
+            self.proxy.recycle()
+        body = {"sale_id": sale_id, "client": CLIENT, "plan_id": "tienda_digital", **extra}
+        return await self.request("POST", "/api/sales", who, json={**body, "profile": "fast"})
 
     async def act(self, sale_id: str, action: str, body: dict[str, Any], who: str) -> None:
         # Each action's first answer is lost, alternately as CANCELLED and as a broken line.
@@ -125,10 +152,7 @@ async def driver(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[
 
 
 async def test_recycled_connections_never_reach_a_person(driver: Driver) -> None:
-    sale_id = f"RECYCLE-{uuid.uuid4().hex[:8]}"
-    body = {"sale_id": sale_id, "client": CLIENT, "plan_id": "tienda_digital", "profile": "fast"}
-    opened = await driver.request("POST", "/api/sales", "c-100", json=body)
-    assert opened.status_code == 201, opened.text
+    sale_id = await driver.open("c-100", lose_answer=True)
 
     await driver.until_step(sale_id, StepId.TEMPLATE_SELECTION)
     await driver.act(sale_id, "select_template", {"template_id": "td_moda"}, "c-100")
@@ -143,6 +167,17 @@ async def test_recycled_connections_never_reach_a_person(driver: Driver) -> None
         reassign = {"consultant": CONSULTANTS[n % 2], "reason": f"reasignación {n}"}
         await driver.act(sale_id, "reassign_consultant", reassign, "sup-1")
         await driver.read(sale_id)
+        if n < OPENS:
+            # Opened between the actions, by a consultant and by a supervisor for one.
+            who = "c-200" if n % 3 else "sup-1"
+            body = {"consultant": CONSULTANTS[0]} if who == "sup-1" else {}
+            other = await driver.open(who, lose_answer=n % 2 == 0, **body)
+            opened = await driver.until_step(other, StepId.TEMPLATE_SELECTION)
+            assert opened.consultant.id == "c-200"
+
+    # A different open of an id already opened is still refused, its answer lost too.
+    again = await driver.send_open(driver.opened[1], "sup-1", True, consultant=CONSULTANTS[1])
+    assert again.status_code == 409 and "ya fue abierta" in again.json()["detail"], again.text
 
     state = await driver.read(sale_id)
     accepted = [entry for entry in state.log if entry.via == "update" and entry.accepted]
@@ -157,6 +192,8 @@ async def test_recycled_connections_never_reach_a_person(driver: Driver) -> None
     assert state.consultant.id == "c-100"
     # Every loss the sequence asked for happened (each action's answer among them), and the
     # proxy's connections were recycled all along: nobody saw anything but the answers.
-    assert driver.proxy.answers_lost == driver.losses >= REASSIGNMENTS + 3
-    assert driver.proxy.connections > driver.requests // RECYCLE_EVERY
-    assert all(status < 300 for status in driver.statuses), driver.statuses
+    assert driver.proxy.answers_lost == driver.losses >= REASSIGNMENTS + 3 + OPENS // 2
+    assert driver.proxy.connections > driver.requests // RECYCLE_EVERY + OPENS // 2
+    # Every open was answered 201 (none 409 for its own sale); the one refusal is the duplicate.
+    assert len(driver.opened) == OPENS + 1
+    assert [status for status in driver.statuses if status >= 300] == [409], driver.statuses
