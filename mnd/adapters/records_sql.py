@@ -9,13 +9,6 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.inputs import (
-    IssueWorkOrderInput,
-    RecordEventInput,
-    VoidWorkOrderInput,
-    WorkOrderResult,
-    carry_projections,
-)
 from mnd.adapters.records_sql_sync import (
     Applied,
     record_documents,
@@ -29,6 +22,13 @@ from mnd.db.dialect import insert, utc
 from mnd.db.engine import read_session
 from mnd.db.models import Sale, SaleWait, StepEvent, WorkOrder
 from mnd.domain.clock import COLOMBIA
+from mnd.domain.projection import (
+    IssueWorkOrderInput,
+    RecordEventInput,
+    VoidWorkOrderInput,
+    WorkOrderResult,
+    carry_projections,
+)
 from mnd.domain.sale import SaleStatus, WorkOrderStatus
 
 _RUN_CLOSED_GAP = 1000

@@ -32,10 +32,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import insert as plain_insert
 
-from activities.inputs import RecordEventInput
 from mnd.db.dialect import dialect_insert, utc
 from mnd.db.models import Document, Sale, SaleWait, StepEvent, WorkOrder
-from mnd.domain.projection import ROW_FIELDS
+from mnd.domain.projection import ROW_FIELDS, RecordEventInput
 from mnd.domain.sale import SaleStatus, WorkOrderStatus, workflow_id_for
 
 SUBMIT_DOCUMENTS = "submit_documents"

@@ -1,6 +1,7 @@
-"""The record and projection contract: where a sale stands, as the records keep it.
+"""The record and projection contract: where a sale stands, as the records keep it, and what
+the records activities take (events in batches, the work order's inputs and result).
 
-The workflow computes it (`project`) and sends it with every event; the records activity stores
+The workflow computes it (`project`) and sends it with the events that moved the sale; the records activity stores
 it in the sale's row (`mnd/adapters/records_sql.py`), its waits and its OT; the read queries
 give it back (`mnd/db/queries.py`). Committed histories hold it as JSON: fields may be added with
 a default, never renamed or removed.
@@ -8,7 +9,9 @@ a default, never renamed or removed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -77,3 +80,85 @@ def project(s: SaleState) -> SaleProjection:
             for role, member in s.claims.items()
         },
     )
+
+
+class RecordEventInput(BaseModel):
+    event_id: str = Field(description="Idempotency key: `<sale id>:<sequence>`")
+    sale_id: str
+    sequence: int
+    kind: str
+    step: str
+    at: datetime
+    actor: str | None = None
+    role: str | None = None
+    via: str = "system"
+    accepted: bool = True
+    message: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    # None: the sale stands where the previous event of the same batch left it. Sales since the
+    # `lean-records` change send a projection only when it changed within the batch (the first
+    # event of a batch always has one); earlier histories carry one on every event. The records
+    # accept both (`carry_projections`).
+    projection: SaleProjection | None = None
+
+    def projected(self) -> SaleProjection:
+        """The event's projection, once carried (`carry_projections`)."""
+        if self.projection is None:
+            raise ValueError(f"event {self.event_id} has no projection: carry the batch's first")
+        return self.projection
+
+
+class RecordEventsInput(BaseModel):
+    """The events queued since the last call, in order (one activity per batch, not per event)."""
+
+    events: list[RecordEventInput]
+
+
+def drop_repeated_projections(events: Sequence[RecordEventInput]) -> list[RecordEventInput]:
+    """`events` (each with its projection) as sent: a projection equal to the one of the
+    previous event of the same sale is left out (about half a kilobyte of history per event;
+    most events do not move the sale)."""
+    sent: list[RecordEventInput] = []
+    last: dict[str, SaleProjection | None] = {}
+    for event in events:
+        repeated = event.sale_id in last and event.projection == last[event.sale_id]
+        last[event.sale_id] = event.projection
+        sent.append(event.model_copy(update={"projection": None}) if repeated else event)
+    return sent
+
+
+def carry_projections(events: Sequence[RecordEventInput]) -> list[RecordEventInput]:
+    """`events` as sent, each with its projection: one left out is that of the previous event
+    of the same sale in the batch.
+
+    Raises ValueError when a sale's first event in the batch has none (the workflow never sends
+    such a batch). Works on the batch as sent, before any event is skipped as already stored,
+    so a retried or overlapping batch resolves each event to the same projection."""
+    carried: list[RecordEventInput] = []
+    last: dict[str, SaleProjection] = {}
+    for event in events:
+        if event.projection is None:
+            if event.sale_id not in last:
+                event.projected()  # raises: nothing to carry
+            event = event.model_copy(update={"projection": last[event.sale_id]})
+        last[event.sale_id] = event.projected()
+        carried.append(event)
+    return carried
+
+
+class IssueWorkOrderInput(BaseModel):
+    sale_id: str
+    contract_number: str | None
+    issued_at: datetime
+
+
+class WorkOrderResult(BaseModel):
+    number: str
+    sale_id: str
+    status: str
+
+
+class VoidWorkOrderInput(BaseModel):
+    sale_id: str
+    number: str
+    reason: str
