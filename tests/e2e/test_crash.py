@@ -309,9 +309,15 @@ async def open_sales(stack: Stack, prefix: str, count: int) -> list[str]:
 async def drive_until_done(
     stack: Stack, drivers: Drivers, sale_ids: list[str]
 ) -> dict[str, SaleSummary | None]:
+    deadline = asyncio.timeout(DRIVE_TIMEOUT)
     try:
-        return await asyncio.wait_for(drivers.drive_all(sale_ids), DRIVE_TIMEOUT)
-    except TimeoutError:
+        async with deadline:
+            return await drivers.drive_all(sale_ids)
+    except BaseException:  # a group holding a CancelledError is no Exception
+        # Past the deadline the drivers are cancelled mid-Update, which the SDK may raise as its
+        # own error rather than a TimeoutError: either way, say which sales were stuck.
+        if not deadline.expired():
+            raise
         stuck = await describe_stuck(stack.client, sale_ids)
         raise AssertionError(
             f"sales not done after {DRIVE_TIMEOUT} s:\n{stuck}\n{stack.logs()}"
