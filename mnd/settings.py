@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mnd.domain.fields import address_list
 from mnd.domain.profile import ProcessProfile, fast_profile
 from mnd.domain.roles import DEFAULT_MAILBOXES, Role
 from mnd.mail.message import DEFAULT_SENDER
@@ -145,13 +145,7 @@ class Settings(BaseSettings):
         # would leave the area without mail.
         if value is None or not value.strip():
             return None
-        if not _split(value):
-            raise ValueError("indique al menos un correo electrónico, separados por comas")
-        for address in _split(value):
-            try:
-                validate_email(address, check_deliverability=False)
-            except EmailNotValidError as exc:
-                raise ValueError(f"correo electrónico no válido: «{address}»") from exc
+        address_list(value)  # its ValueError names the bad address, in Spanish
         return value
 
     def mailboxes(self) -> dict[Role, list[str]]:
@@ -160,7 +154,7 @@ class Settings(BaseSettings):
         for role in boxes:
             override = getattr(self, f"mailbox_{role.value}", None)
             if override:
-                boxes[role] = _split(override)
+                boxes[role] = address_list(override)
         return boxes
 
     def process_profile(self, name: ProfileName | None = None) -> ProcessProfile:
@@ -179,10 +173,6 @@ class Settings(BaseSettings):
     @property
     def dev_db_path(self) -> Path:
         return self.dev_db_file or self.data_dir / "temporal.db"
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def get_settings() -> Settings:

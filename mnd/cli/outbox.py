@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from email_validator import EmailNotValidError, validate_email
 from rich.console import Console
 from rich.table import Table
 
 from mnd.adapters.outbox_sql import SENT, STATUSES, SqlOutbox
 from mnd.cli.common import fail, local_time, records, settings
 from mnd.db.models import Message
+from mnd.domain.fields import AddressListError, address_list
 from mnd.mail.errors import TemporaryDeliveryError
 from mnd.mail.message import message_id_header, sender_domain
 from mnd.mail.smtp import SmtpSender
@@ -124,15 +124,12 @@ def resend(
 
 
 def _addresses(value: str) -> list[str]:
-    addresses = [part.strip() for part in value.split(",") if part.strip()]
-    if not addresses:
-        fail("Indique al menos un destinatario en --to.")
-    for address in addresses:
-        try:
-            validate_email(address, check_deliverability=False)
-        except EmailNotValidError:
-            fail(f"Correo electrónico no válido en --to: «{address}».")
-    return addresses
+    try:
+        return address_list(value)
+    except AddressListError as exc:
+        if exc.address is None:
+            fail("Indique al menos un destinatario en --to.")
+        fail(f"Correo electrónico no válido en --to: «{exc.address}».")
 
 
 def _headers(m: Message, sender: str) -> str:

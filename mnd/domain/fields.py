@@ -33,6 +33,32 @@ def _email(value: str) -> str:
         raise ValueError(f"correo electrónico no válido: «{value}»") from exc
 
 
+class AddressListError(ValueError):
+    """A list of addresses with none in it (`address` None), or with one that is not valid."""
+
+    def __init__(self, address: str | None) -> None:
+        self.address = address
+        super().__init__(
+            "indique al menos un correo electrónico, separados por comas"
+            if address is None
+            else f"correo electrónico no válido: «{address}»"
+        )
+
+
+def address_list(value: str) -> list[str]:
+    """The comma-separated addresses of `value`, as written, each checked; `AddressListError`
+    when there is none or one is not an email address."""
+    addresses = [part.strip() for part in value.split(",") if part.strip()]
+    if not addresses:
+        raise AddressListError(None)
+    for address in addresses:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise AddressListError(address) from exc
+    return addresses
+
+
 def _phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "CO")

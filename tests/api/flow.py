@@ -155,14 +155,18 @@ def good_call() -> dict[str, Any]:
     return f.call().model_dump(mode="json", exclude={"actor"})
 
 
-async def to_client_verification(sale: ApiSale) -> SaleState:
+async def to_product_information(sale: ApiSale) -> SaleState:
     await sale.act_to(StepId.BUSINESS_TYPE, "select_template", {"template_id": "td_moda"}, "c-100")
-    await sale.act_to(
+    return await sale.act_to(
         StepId.PRODUCT_INFORMATION,
         "confirm_business_type",
         {"business_type": "restaurante"},
         "c-100",
     )
+
+
+async def to_client_verification(sale: ApiSale) -> SaleState:
+    await to_product_information(sale)
     return await sale.act_to(
         StepId.CLIENT_VERIFICATION, "submit_content", {"content": content()}, "c-100"
     )

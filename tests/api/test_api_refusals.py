@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from mnd.domain.fields import LEGAL_NAME_MAX
 from mnd.domain.sale import SaleState
-from mnd.domain.steps import StepId
 from tests.api import flow
 from tests.api.conftest import Api
 from tests.api.flow import CLIENT, ApiSale, new_id
@@ -154,13 +153,7 @@ async def test_unknown_sales_routes_and_files(api: Api) -> None:
     sale = await ApiSale.open(api)
     content = flow.content()
     content["products"][0]["image"] = {"storage_ref": "file:no-existe"}
-    await sale.act_to(StepId.BUSINESS_TYPE, "select_template", {"template_id": "td_moda"}, "c-100")
-    await sale.act_to(
-        StepId.PRODUCT_INFORMATION,
-        "confirm_business_type",
-        {"business_type": "restaurante"},
-        "c-100",
-    )
+    await flow.to_product_information(sale)
     response = await sale.post("submit_content", {"content": content}, "c-100")
     assert response.status_code == 422
     assert response.json()["detail"] == [

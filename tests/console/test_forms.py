@@ -24,15 +24,7 @@ from mnd.domain.sale import SaleState
 
 def _sale(plan_id: str = "tienda_digital") -> SaleState:
     inp = demo_sale("MND-2026-000001").model_copy(update={"plan_id": plan_id})
-    return SaleState(
-        sale_id=inp.sale_id,
-        opened_at=datetime.now(UTC),
-        consultant=inp.consultant,
-        client=inp.client,
-        plan_id=inp.plan_id,
-        profile=inp.profile,
-        catalog=inp.catalog,
-    )
+    return SaleState.opened(inp, datetime.now(UTC))
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))

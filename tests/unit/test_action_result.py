@@ -16,18 +16,13 @@ def widest_sale() -> SaleState:
     """Every bounded field at its widest: the longest sale id, every role waited on, both dates."""
     inp = f.open_input("S" * 64)
     at = datetime(2026, 11, 30, 21, 40, 12, 123456, tzinfo=UTC)
-    return SaleState(
-        sale_id=inp.sale_id,
-        opened_at=at,
-        consultant=inp.consultant,
-        client=inp.client,
-        plan_id=inp.plan_id,
-        profile=inp.profile,
-        catalog=inp.catalog,
-        waiting_on=list(Role),
-        waiting_for="llamada de aprovisionamiento (llamada incompleta en el intento 99)",
-        min_until=at,
-        due_at=at,
+    return SaleState.opened(inp, at).model_copy(
+        update={
+            "waiting_on": list(Role),
+            "waiting_for": "llamada de aprovisionamiento (llamada incompleta en el intento 99)",
+            "min_until": at,
+            "due_at": at,
+        }
     )
 
 

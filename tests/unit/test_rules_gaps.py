@@ -47,18 +47,8 @@ def with_camara(issued_on: date) -> DocumentSet:
 
 
 def sale_state(step: StepId, status: SaleStatus = SaleStatus.OPEN) -> SaleState:
-    o = f.open_input("GAP-1")
-    return SaleState(
-        sale_id=o.sale_id,
-        opened_at=NOW - timedelta(days=20),
-        consultant=o.consultant,
-        client=o.client,
-        plan_id=o.plan_id,
-        profile=o.profile,
-        catalog=o.catalog,
-        step=step,
-        status=status,
-    )
+    opened = SaleState.opened(f.open_input("GAP-1"), NOW - timedelta(days=20))
+    return opened.model_copy(update={"step": step, "status": status})
 
 
 def refusal(state: SaleState, action: str, payload: dict[str, Any]) -> ActionRefused:
