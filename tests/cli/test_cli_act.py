@@ -183,6 +183,8 @@ async def test_refusals_map_to_exit_codes(team: Team, tmp_path: Path) -> None:
     assert ok.exit_code == 0 and "3. Tipo de comercio" in ok.stdout
 
 
+# Fault injection, and long: the command retries the lost answer until its bound (10 s) is spent.
+@pytest.mark.fault
 async def test_a_rerun_with_the_same_idempotency_key_after_a_lost_answer_applies_once(
     team: Team, dev_env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
