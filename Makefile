@@ -18,7 +18,10 @@ PARALLEL = -n $(PYTEST_WORKERS) --dist worksteal
 # `make test` leaves out the long fault injection (crash: minutes each; fault: outages, kills).
 FAST_TESTS := -m "not crash and not fault"
 
-.PHONY: .venv run demo worker test test-all lint typecheck screenshots diagnose-sdk-fault clean distclean
+.PHONY: help .venv run demo worker test test-all lint typecheck screenshots diagnose-sdk-fault clean distclean
+
+help:  ## These targets, each with what it does
+	@awk -F ':.*## ' '/^[a-z.-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 .venv: $(STAMP)
 
