@@ -18,7 +18,7 @@ PARALLEL = -n $(PYTEST_WORKERS) --dist worksteal
 # `make test` leaves out the long fault injection (crash: minutes each; fault: outages, kills).
 FAST_TESTS := -m "not crash and not fault"
 
-.PHONY: help .venv run demo worker test fast-tests test-all lint typecheck screenshots diagnose-sdk-fault clean distclean
+.PHONY: help .venv run demo worker test test-all lint typecheck screenshots diagnose-sdk-fault clean distclean
 
 help:  ## These targets, each with what it does
 	@awk -F ':.*## ' '/^[a-z.-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -28,10 +28,8 @@ help:  ## These targets, each with what it does
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# --no-compile: byte-compiling all 30,000 installed files (most never imported) took a quarter of
-# a fresh install; Python compiles each module the first time it is imported.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 run: $(STAMP)  ## Dev server + UI (:8233), worker, API (:8000/docs), demo sale and staff tokens; Ctrl-C stops
@@ -53,12 +51,7 @@ lint: $(STAMP)  ## ruff check and ruff format --check, product, tests and benchm
 typecheck: $(STAMP)  ## mypy strict, product, tests and benchmarks
 	$(BIN)/mypy --num-workers auto mnd workflows activities worker.py starter.py tests benchmarks
 
-test: lint  ## Lint, then types and every test but the long fault injection, side by side
-	@$(MAKE) --no-print-directory -j2 typecheck fast-tests
-
-# mypy beside the tests: they leave a quarter of the CPU idle (waiting on servers), and the check
-# fits in it (a fresh clone's `make test`: 11 s less).
-fast-tests: $(STAMP)
+test: lint typecheck  ## Lint, types, then every test but the long fault injection, in parallel
 	$(BIN)/pytest $(PARALLEL) $(FAST_TESTS)
 
 test-all: lint typecheck  ## As test, then the fault tests, then the crash tests (one at a time)
