@@ -27,7 +27,6 @@ from temporalio.testing import WorkflowEnvironment
 from mnd.adapters.outbox_sql import SqlOutbox
 from mnd.adapters.records_sql import SqlRecords
 from mnd.db.engine import open_database, session_factory
-from mnd.domain.profile import fast_profile
 from mnd.domain.roles import DEFAULT_MAILBOXES, Role
 from mnd.domain.sale import SaleState, SaleStatus, workflow_id_for
 from mnd.domain.steps import StepId
@@ -123,7 +122,7 @@ async def test_a_cancel_from_temporal_runs_the_sales_cancellation(
 ) -> None:
     sale_id = f"OUT-CANCEL-{uuid.uuid4().hex[:6]}"
     async with running_worker(dev_env.client, tmp_path) as stack:
-        sale = await Sale.open(stack, f.open_input(sale_id, fast_profile()))
+        sale = await Sale.open(stack, f.open_input(sale_id, f.quick_profile()))
         await reach(sale)
         await stack.settled(sale_id)
         assert inboxes(stack, sale_id)

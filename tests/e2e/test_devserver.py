@@ -17,6 +17,7 @@ from mnd.domain.profile import fast_profile
 from mnd.domain.sale import SaleStatus
 from mnd.domain.steps import STEP_ORDER, StepId
 from mnd.opening import open_sale
+from tests.factories import quick_profile
 from tests.support import running_worker
 from workflows import search_attributes as sa
 
@@ -63,8 +64,8 @@ async def test_demo_sale_completes_on_fast_profile(
 async def test_search_attributes_filter_sales(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
     client = dev_env.client
     async with running_worker(client, tmp_path) as stack:
-        a = demo_sale("E2E-SA-1", fast_profile())
-        b = demo_sale("E2E-SA-2", fast_profile())
+        a = demo_sale("E2E-SA-1", quick_profile())
+        b = demo_sale("E2E-SA-2", quick_profile())
         b.plan_id = "posicionamiento"
         for inp in (a, b):
             await open_sale(client, inp, stack.task_queue)

@@ -16,8 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from mnd.demo import drive_sale
 from mnd.demo_data import demo_sale
-from mnd.domain.profile import fast_profile
 from mnd.opening import open_sale
+from tests.factories import quick_profile
 from tests.tcp_proxy import free_port
 
 pytestmark = pytest.mark.devserver
@@ -40,7 +40,7 @@ async def test_worker_process_metrics_logs_and_shutdown(
         [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        inp = demo_sale("PROC-1", fast_profile())
+        inp = demo_sale("PROC-1", quick_profile())
         await open_sale(dev_env.client, inp, "tq-worker-process")
         summary = await drive_sale(
             dev_env.client,
