@@ -9,11 +9,11 @@ STAMP := $(VENV)/.installed-stamp
 
 # pytest-xdist workers: each is a process with its own time-skipping and dev servers. One more
 # than the cores: the tests spend part of their time waiting on those servers, PostgreSQL and
-# Chromium (on 2 cores: 2:52 with 2 workers, 2:22 with 3, 2:40 with 4).
+# Chromium (`make test`'s tests on 2 cores: 1:52 with 2 workers, 1:45 with 3, 2:02 with 4).
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 # worksteal: a worker that runs out takes half of another's queue. The default `load` hands out
 # chunks of consecutive tests it never takes back: one worker was left with 80 s of tests while
-# the other two idled (2:40 in all; 2:10 with worksteal).
+# the other two idled (2:40 in all; 2:10 with worksteal, same tests).
 PARALLEL = -n $(PYTEST_WORKERS) --dist worksteal
 # `make test` leaves out the long fault injection (crash: minutes each; fault: outages, kills).
 FAST_TESTS := -m "not crash and not fault"
@@ -54,8 +54,8 @@ typecheck: $(STAMP)  ## mypy strict, product, tests and benchmarks
 test: lint  ## Lint, then types and every test but the long fault injection, side by side
 	@$(MAKE) --no-print-directory -j2 typecheck fast-tests
 
-# mypy beside the tests: they leave a quarter of the CPU idle (waiting on servers), and the check
-# fits in it (a fresh clone's `make test`: 11 s less).
+# mypy beside the tests: they leave a quarter of the CPU idle (waiting on servers), and most of
+# the check fits in it (`make test` after the install: 6-10 s less than one after the other).
 fast-tests: $(STAMP)
 	$(BIN)/pytest $(PARALLEL) $(FAST_TESTS)
 
