@@ -48,7 +48,7 @@ class Run:
         pytest = "; ".join(self.summaries) or "no pytest summary"
         return (
             f"run {number}: {verdict}; install {self.install_s:.0f} s, command "
-            f"{self.command_s:.0f} s, both {total:.0f} s ({total / 60:.0f}:{total % 60:02.0f}); "
+            f"{self.command_s:.0f} s, both {total:.0f} s ({int(total // 60)}:{int(total % 60):02d}); "
             f"{pytest}; load average {self.load_average:.2f}"
         )
 
