@@ -21,17 +21,18 @@ def actor(role: Role, actor_id: str | None = None) -> Actor:
     return Actor(id=actor_id or default, role=role)
 
 
-def quick_profile() -> ProcessProfile:
-    """The fast profile with minimums of a fifth of a second (steps 5, 6 and 7): for runs on the
-    dev server's real clock that go through the minimums without being about them (the fast
+def quick_profile(
+    minimum: timedelta = timedelta(seconds=0.2), name: str = "quick"
+) -> ProcessProfile:
+    """The fast profile with every minimum (steps 5, 6 and 7) at `minimum`: for runs on the dev
+    server's real clock that go through the minimums without being about them (the fast
     profile spends 7 s of wall clock in them)."""
-    moment = timedelta(seconds=0.2)
     return fast_profile().model_copy(
         update={
-            "name": "quick",
-            "client_verification_min": moment,
-            "contract_number_min": moment,
-            "document_validation_min": moment,
+            "name": name,
+            "client_verification_min": minimum,
+            "contract_number_min": minimum,
+            "document_validation_min": minimum,
         }
     )
 

@@ -57,12 +57,13 @@ from activities.inputs import RecordEventsInput, SendEmailInput
 from mnd.db.engine import make_engine, upgrade
 from mnd.demo import drive_sale
 from mnd.demo_data import demo_sale
-from mnd.domain.profile import ProcessProfile, fast_profile
+from mnd.domain.profile import ProcessProfile
 from mnd.domain.sale import SaleState, SaleStatus, SaleSummary, StepRecord, workflow_id_for
 from mnd.domain.steps import STEP_ORDER
 from mnd.opening import open_sale
 from tests.conftest import server_binary
 from tests.e2e.processes import DevServer, ProcessSet, WorkerProcess, connect
+from tests.factories import quick_profile
 from tests.postgres import fresh_schema, schema_url
 from workflows.sale import SaleWorkflow
 from workflows.sandbox import sale_workflow_runner
@@ -104,15 +105,7 @@ ONCE_PER_SALE = (
 
 def crash_profile() -> ProcessProfile:
     """The fast profile with 1-second minimums (steps 5, 6, 7), so 50 sales finish quickly."""
-    second = timedelta(seconds=1)
-    return fast_profile().model_copy(
-        update={
-            "name": "crash",
-            "client_verification_min": second,
-            "contract_number_min": second,
-            "document_validation_min": second,
-        }
-    )
+    return quick_profile(timedelta(seconds=1), name="crash")
 
 
 # --- fixtures --------------------------------------------------------------------------------
